@@ -1,0 +1,125 @@
+import { fill } from "../prompts.ts";
+import { normalizeText } from "../search/normalize.ts";
+import { expandSynonyms } from "../search/synonyms.ts";
+import { namedAreas } from "./areas.ts";
+import { allCityNames, detectCities } from "./cities.ts";
+import { composeCompare } from "./compose/compare.ts";
+import type { ComposeDeps, Draft, Question } from "./compose/common.ts";
+import { composeFigure } from "./compose/figure.ts";
+import { composeList } from "./compose/list.ts";
+import { composePassage } from "./compose/passage.ts";
+import { questionConcepts } from "./evidence.ts";
+import { screenQuestion } from "./input.ts";
+import { detectIntent } from "./intent.ts";
+import type { Answer, AskContext } from "./types.ts";
+
+/**
+ * A composer handles the eligibility intent (the rules engine plugs in here); returning undefined
+ * falls back to a passage answer.
+ */
+export type EligibilityComposer = (deps: ComposeDeps, q: Question, context: AskContext) => Promise<Draft | undefined>;
+
+export interface AnswerDeps extends ComposeDeps {
+  eligibility?: EligibilityComposer;
+}
+
+function simple(kind: Draft["kind"], text: string, reason: string, city: string | null = null): Draft {
+  return { kind, text, citations: [], city, reason };
+}
+
+/** Analyse the question and pick the composer; every outcome is a Draft, never an exception. */
+async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): Promise<Draft> {
+  const m = deps.messages;
+  const screened = screenQuestion(raw, deps.config.questionMaxChars);
+  if (!screened.ok) {
+    const text =
+      screened.reason === "too_long"
+        ? fill(m.clarify.too_long, { length: screened.length, max: deps.config.questionMaxChars })
+        : m.clarify[screened.reason];
+    return simple("clarify", text, screened.reason);
+  }
+  const norm = normalizeText(screened.text);
+  const detected = detectCities(norm, deps.catalog);
+  const intent = detectIntent(norm, { cities: detected.covered, namesArea: namedAreas(norm).length > 0 });
+  if (intent === "injection") return simple("out_of_scope", m.out_of_scope.injection, "prompt_injection");
+  if (intent === "greeting") return simple("greeting", m.greeting, "greeting");
+  if (detected.covered.length === 0 && detected.uncovered.length > 0) {
+    return simple(
+      "out_of_scope",
+      fill(m.out_of_scope.city, {
+        cities: deps.catalog.map((c) => c.city).join("和"),
+        named: detected.uncovered.join("、"),
+      }),
+      "city_not_covered",
+    );
+  }
+  if (intent === "chitchat") return simple("out_of_scope", m.out_of_scope.chitchat, "chitchat");
+
+  const knownCities = new Set(deps.catalog.map((c) => c.city));
+  const saved = context.city && knownCities.has(context.city) ? [context.city] : [];
+  const scope = detected.covered.length > 0 ? detected.covered : saved;
+  const expansion = expandSynonyms(norm, deps.index.corpus.synonyms);
+  const concepts = questionConcepts(norm, expansion, deps.index.tokenizer, deps.index.lexical, allCityNames(deps.catalog));
+  const countyNames = new Set(deps.catalog.flatMap((c) => c.counties));
+  const q: Question = {
+    raw: screened.text,
+    norm,
+    searchText: detected.rest || norm,
+    minor: detected.names.filter((n) => countyNames.has(n)),
+    scope,
+    expansion,
+    concepts,
+    intent,
+  };
+  const substantive = concepts.some((c) => c.known || c.unknownTopic || c.alternatives.length > 0);
+  if (!substantive && intent !== "list" && intent !== "compare") {
+    return simple("clarify", m.clarify.vague, "no_topic", scope.length === 1 ? (scope[0] as string) : null);
+  }
+
+  let draft: Draft | undefined;
+  switch (intent) {
+    case "compare":
+      draft = await composeCompare(deps, q);
+      break;
+    case "list":
+      draft = (await composeList(deps, q)) ?? (await composePassage(deps, q));
+      break;
+    case "figure":
+      draft = (await composeFigure(deps, q)) ?? (await composePassage(deps, q));
+      break;
+    case "eligibility":
+      draft = (deps.eligibility && (await deps.eligibility(deps, q, context))) ?? (await composePassage(deps, q));
+      break;
+    default:
+      draft = await composePassage(deps, q);
+  }
+  return (
+    draft ??
+    simple("out_of_scope", fill(m.out_of_scope.topic, { pointer: m.pointer.general }), "weak_evidence")
+  );
+}
+
+/**
+ * Answer a resident's question from the live index: the one entry point every channel uses.
+ * Never throws for bad input; the Answer says what happened (`kind`, `reason`).
+ *
+ * @example
+ * const a = await answerQuestion(deps, "打零工的能交住房公积金吗？六安", {});
+ * a.kind; a.citations[0].quote;
+ */
+export async function answerQuestion(deps: AnswerDeps, question: string, context: AskContext = {}): Promise<Answer> {
+  const started = performance.now();
+  const draft = await draftAnswer(deps, question, context);
+  return {
+    ...(context.id !== undefined ? { id: context.id } : {}),
+    question: typeof question === "string" ? question : "",
+    city: draft.city,
+    kind: draft.kind,
+    text: draft.text,
+    citations: draft.citations,
+    eligibility: [],
+    ...(draft.reason ? { reason: draft.reason } : {}),
+    indexId: deps.index.id,
+    timingsMs: { total: Math.round((performance.now() - started) * 100) / 100 },
+  };
+}

@@ -1,0 +1,147 @@
+import type { Config } from "../../config.ts";
+import type { Chunk, DocumentMeta } from "../../corpus/types.ts";
+import type { LoadedIndex } from "../../index/store.ts";
+import { fill, type Messages } from "../../prompts.ts";
+import { retrieve, type Hit } from "../../search/retrieve.ts";
+import type { Expansion } from "../../search/synonyms.ts";
+import type { CityEntry } from "../cities.ts";
+import { normalizeText } from "../../search/normalize.ts";
+import { bestQuote, conceptCoverage, coverage, type Concept } from "../evidence.ts";
+import type { Intent } from "../intent.ts";
+import type { AnswerKind, Citation } from "../types.ts";
+
+/** What every composer can use: the live index, wording and settings. */
+export interface ComposeDeps {
+  index: LoadedIndex;
+  messages: Messages;
+  config: Config;
+  catalog: readonly CityEntry[];
+}
+
+/** One question, analysed. */
+export interface Question {
+  raw: string;
+  norm: string;
+  /** The question without covered place names: what retrieval searches by. */
+  searchText: string;
+  /** County names the question gives (searched with a low weight). */
+  minor: string[];
+  /** Cities to answer for; empty = every covered city, answered per city. */
+  scope: string[];
+  expansion: Expansion;
+  concepts: Concept[];
+  intent: Intent;
+}
+
+/** A composed answer before timings and ids are added. */
+export interface Draft {
+  kind: AnswerKind;
+  text: string;
+  citations: Citation[];
+  city: string | null;
+  reason?: string;
+}
+
+/** Below this weighted share of the question's concepts in any top passage, a city has no evidence. */
+export const MIN_COVERAGE = 0.34;
+/** When the rarest concept is one the corpus never uses, ask for more. */
+export const MIN_COVERAGE_UNKNOWN_TOPIC = 0.5;
+
+export function documentMeta(index: LoadedIndex, docId: string): DocumentMeta {
+  const doc = index.corpus.documents.find((d) => d.meta.id === docId);
+  if (!doc) throw new Error(`unknown document ${docId}`);
+  return doc.meta;
+}
+
+/** The cities answered for: the scope, or every covered city. */
+export function citiesFor(deps: ComposeDeps, q: Question): string[] {
+  return q.scope.length > 0 ? q.scope : deps.catalog.map((c) => c.city);
+}
+
+/** A citation of `quote` (verbatim) inside `chunk`. */
+export function makeCitation(deps: ComposeDeps, chunk: Chunk, quote: string, score: number): Citation {
+  const meta = documentMeta(deps.index, chunk.docId);
+  return {
+    city: chunk.city,
+    docId: chunk.docId,
+    docTitle: meta.title,
+    docStatus: deps.messages.status[meta.status],
+    location: chunk.location,
+    quote,
+    chunkId: chunk.id,
+    chunkText: chunk.text,
+    score: Math.round(score * 10000) / 10000,
+  };
+}
+
+/** Retrieve for one city (or all when `city` is undefined). */
+export function retrieveFor(deps: ComposeDeps, q: Question, city: string | undefined, k = 8): Promise<Hit[]> {
+  return retrieve(
+    deps.index,
+    { text: q.searchText, expansions: q.expansion.added, minor: q.minor, cities: city ? new Set([city]) : undefined },
+    k,
+    deps.config.retrieval.candidates,
+  );
+}
+
+/**
+ * Whether the top hits state enough of the question to answer from them: a large enough weighted
+ * share of its concepts, including at least one specific (multi-character) concept, and more when
+ * the question is about something the plans never mention.
+ */
+export function hasEvidence(q: Question, hits: readonly Hit[]): boolean {
+  if (q.concepts.length === 0 || hits.length === 0) return false;
+  let best = 0;
+  let specific = false;
+  for (const h of hits.slice(0, 3)) {
+    const text = normalizeText(`${h.chunk.context} ${h.chunk.text}`);
+    best = Math.max(best, coverage(q.concepts, text));
+    specific ||= q.concepts.some(
+      (c) => [...c.term].length >= 2 && (c.known || c.alternatives.length > 0) && conceptCoverage(c, text) >= 0.5,
+    );
+  }
+  if (!specific) return false;
+  const heaviest = [...q.concepts].sort((a, b) => b.weight - a.weight)[0];
+  return best >= (heaviest?.unknownTopic ? MIN_COVERAGE_UNKNOWN_TOPIC : MIN_COVERAGE);
+}
+
+/** The quote a passage contributes: a table row whole, a list's matching item, else the best sentence. */
+export function quoteFor(chunk: Chunk, concepts: readonly Concept[], preferDigits: boolean): { text: string; score: number } {
+  if (chunk.kind === "table-row") return { text: chunk.text, score: coverage(concepts, chunk.text) };
+  if (chunk.kind === "service-area") {
+    const [, items = ""] = chunk.text.split("\t");
+    const matching = items
+      .replace(/[（(]共计\s*\d+\s*项[)）]\s*$/, "")
+      .split(/[、，]/)
+      .map((item) => ({ item: item.trim(), score: coverage(concepts, item) }))
+      .filter((i) => i.item && i.score > 0)
+      .sort((a, b) => b.score - a.score);
+    if (matching[0]) return { text: matching[0].item, score: matching[0].score };
+    return { text: chunk.text, score: coverage(concepts, chunk.text) };
+  }
+  return bestQuote(chunk.text, concepts, preferDigits);
+}
+
+/** "[4][5]" for citation numbers. */
+export function refs(numbers: readonly number[]): string {
+  return numbers.map((n) => `[${n}]`).join("");
+}
+
+const HRSS = /(就业|失业|工伤|社保|社会保险|养老保险|劳动|工资|职业|灵活就业|新就业形态|人社|招聘|创业)/;
+
+/** Disclaimers (one per cited document, naming its status) and where to ask. */
+export function closingLines(deps: ComposeDeps, q: Question, citations: readonly Citation[]): string[] {
+  const docs = [...new Set(citations.map((c) => c.docId))].map((id) => documentMeta(deps.index, id));
+  const lines = docs.map((meta) => fill(deps.messages.disclaimer[meta.status], { title: meta.title }));
+  const topic = [q.norm, ...q.expansion.added].join(" ");
+  lines.push(HRSS.test(topic) ? deps.messages.pointer.hrss : deps.messages.pointer.general);
+  return lines;
+}
+
+/** Lines quoting citations `from`..`to` (1-based numbers), using the quote template. */
+export function quoteLines(deps: ComposeDeps, citations: readonly Citation[], numbers: readonly number[]): string[] {
+  return numbers.map((n) => {
+    const c = citations[n - 1] as Citation;
+    return fill(deps.messages.answer.quote, { quote: c.quote, n, location: c.location || c.docTitle });
+  });
+}

@@ -1,0 +1,59 @@
+import type { Chunk, ServiceArea } from "../../corpus/types.ts";
+import { fill } from "../../prompts.ts";
+import { areasOf } from "../areas.ts";
+import type { Citation } from "../types.ts";
+import { citiesFor, closingLines, documentMeta, makeCitation, type ComposeDeps, type Draft, type Question } from "./common.ts";
+
+/** Items joined for reading: "、" unless an item contains "、" itself. */
+export function joinItems(messages: ComposeDeps["messages"], items: readonly string[]): string {
+  const m = messages.list;
+  return items.join(items.some((i) => i.includes(m.item_separator)) ? m.item_separator_alt : m.item_separator);
+}
+
+export function areaChunk(deps: ComposeDeps, area: ServiceArea): Chunk | undefined {
+  return deps.index.chunks.find((c) => c.docId === area.docId && c.start === area.start && c.kind === "service-area");
+}
+
+/** The service-list areas a question is about, per city in scope (all areas when none is named). */
+export function selectAreas(deps: ComposeDeps, q: Question): ServiceArea[] {
+  const wanted = areasOf(q.norm);
+  const cities = new Set(citiesFor(deps, q));
+  return deps.index.corpus.serviceAreas.filter(
+    (a) => cities.has(a.city) && (wanted.length === 0 || wanted.includes(a.area)),
+  );
+}
+
+/**
+ * A list answer from the 基本公共服务项目清单: every item of the areas asked about, with the count
+ * the plan declares, per city. Undefined when the plans have no service list for the scope.
+ */
+export async function composeList(deps: ComposeDeps, q: Question): Promise<Draft | undefined> {
+  const areas = selectAreas(deps, q);
+  if (areas.length === 0) return undefined;
+  const citations: Citation[] = [];
+  const lines: string[] = [];
+  const m = deps.messages.list;
+  const cities = [...new Set(areas.map((a) => a.city))];
+  for (const city of cities) {
+    const cityAreas = areas.filter((a) => a.city === city);
+    const title = documentMeta(deps.index, (cityAreas[0] as ServiceArea).docId).title;
+    if (cities.length > 1) lines.push(fill(deps.messages.answer.city_heading, { city }));
+    lines.push(fill(m.intro, { title, table: (cityAreas[0] as ServiceArea).table }));
+    for (const area of cityAreas) {
+      const chunk = areaChunk(deps, area);
+      if (!chunk) continue;
+      citations.push(makeCitation(deps, chunk, chunk.text, 1));
+      lines.push(
+        fill(m.area, {
+          area: area.area,
+          count: area.declaredCount,
+          items: joinItems(deps.messages, area.items),
+          n: citations.length,
+        }),
+      );
+    }
+  }
+  if (citations.length === 0) return undefined;
+  lines.push(...closingLines(deps, q, citations));
+  return { kind: "list", text: lines.join("\n"), citations, city: cities.length === 1 ? (cities[0] as string) : null };
+}

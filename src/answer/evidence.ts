@@ -1,0 +1,172 @@
+import { splitSentences } from "../corpus/chunk.ts";
+import type { StoredLexical } from "../index/types.ts";
+import { documentFrequency, idf } from "../search/bm25.ts";
+import { normalizeText } from "../search/normalize.ts";
+import type { Expansion } from "../search/synonyms.ts";
+import type { Tokenizer } from "../search/tokenizer.ts";
+
+/*
+ * Evidence: which of the question's concepts a passage states, and the sentence that states most.
+ * Used to pick verbatim quotes and to abstain when the plans do not speak to a question.
+ */
+
+/** A content word of the question, weighted by rarity, with the official terms it stands for. */
+export interface Concept {
+  term: string;
+  weight: number;
+  alternatives: string[];
+  /** False when the corpus never uses the word (it can still be covered through alternatives). */
+  known: boolean;
+  /** An unknown noun: a topic the plans never mention (护照, 房价), not a filler word. */
+  unknownTopic: boolean;
+}
+
+/** jieba tags of nouns and noun-like words. */
+const NOUN_TAG = /^(n|nz|nt|nr|ns|nl|ng|vn|an)$/;
+/** Weight of an unknown word that is not a noun ("要钱", "建了"): question filler. */
+const FILLER_WEIGHT = 0.3;
+
+/** Words about the asker, not the topic ("我爸失能了" is about 失能). */
+const PERSONAL =
+  /^(我|我们|我家|家里|家人|我爸|我妈|爸爸|妈妈|父亲|母亲|老爸|老妈|爷爷|奶奶|外公|外婆|老公|老婆|丈夫|妻子|儿子|女儿|孩子|小孩|老人家|本人|自己|朋友|邻居|亲戚|请问|你好|您好|麻烦|谢谢|一个月|每月|现在|今年|明年|去年|吗|呢|呀|了|啊|吧)$/;
+const PLACE_SUFFIX = /^(市|县|区|省|镇|乡|村)$/;
+
+/**
+ * The concepts of a question: its content words minus city names, person words and stop words.
+ *
+ * @example
+ * questionConcepts("打零工的能交住房公积金吗", expansion, tokenizer, lexical, ["六安"])
+ * // [{ term: "打零工", alternatives: ["灵活就业"], … }, { term: "住房公积金", … }, …]
+ */
+export function questionConcepts(
+  question: string,
+  expansion: Expansion,
+  tokenizer: Tokenizer,
+  lexical: StoredLexical,
+  cityNames: readonly string[],
+): Concept[] {
+  const seen = new Set<string>();
+  const out: Concept[] = [];
+  const maxIdf = Math.log(1 + (lexical.words.docCount + 0.5) / 0.5);
+  for (const { word: term, tag } of tokenizer.tagged(question)) {
+    if (seen.has(term) || PERSONAL.test(term) || PLACE_SUFFIX.test(term)) continue;
+    if (cityNames.some((c) => c.includes(term) || term.includes(c))) continue;
+    seen.add(term);
+    const alternatives = [
+      ...new Set(
+        expansion.matched
+          .filter((m) => m.variant.includes(term) || term.includes(m.variant))
+          .map((m) => normalizeText(m.official)),
+      ),
+    ];
+    const known = documentFrequency(lexical.words, term) > 0;
+    const chars = [...term].length;
+    let weight: number;
+    let unknownTopic = false;
+    if (known) {
+      // Single characters say little on their own.
+      weight = idf(lexical.words, term) * (chars === 1 ? 0.3 : 1);
+    } else if (alternatives.length > 0) {
+      weight = Math.max(...alternatives.map((a) => idf(lexical.words, a)), 1);
+    } else if (chars >= 2 && NOUN_TAG.test(tag) && !/^[a-z0-9]+$/.test(term)) {
+      weight = maxIdf;
+      unknownTopic = true;
+    } else {
+      weight = FILLER_WEIGHT;
+    }
+    out.push({ term, weight, alternatives, known, unknownTopic });
+  }
+  return out;
+}
+
+function bigramsOf(s: string): string[] {
+  const chars = [...s];
+  return chars.slice(1).map((c, i) => (chars[i] as string) + c);
+}
+
+/** How far a normalised text states a concept: 1 when it has the word or an official form. */
+export function conceptCoverage(concept: Concept, normText: string): number {
+  if (normText.includes(concept.term)) return 1;
+  if (concept.alternatives.some((a) => normText.includes(a))) return 1;
+  // Typos and variants of long words: share of their character bigrams present.
+  if ([...concept.term].length >= 4) {
+    const grams = bigramsOf(concept.term);
+    const share = grams.filter((g) => normText.includes(g)).length / grams.length;
+    if (share >= 0.5) return share * 0.8;
+  }
+  return 0;
+}
+
+/** Weighted share of the concepts a text states (0–1). */
+export function coverage(concepts: readonly Concept[], text: string): number {
+  const total = concepts.reduce((n, c) => n + c.weight, 0);
+  if (total === 0) return 0;
+  const norm = normalizeText(text);
+  return concepts.reduce((n, c) => n + c.weight * conceptCoverage(c, norm), 0) / total;
+}
+
+export interface Quote {
+  /** Verbatim substring of the passage. */
+  text: string;
+  score: number;
+  /** True when the quote is part of a longer sentence. */
+  partial: boolean;
+}
+
+const LONG_SENTENCE = 160;
+const SHORT_SENTENCE = 24;
+const CLAUSE = /[^，；：,;:]*[，；：,;:]?/g;
+
+function clauses(sentence: string): string[] {
+  return (sentence.match(CLAUSE) ?? []).filter((c) => c.length > 0);
+}
+
+/** Trim a long sentence to the clauses around its best clause (verbatim). */
+function clauseWindow(sentence: string, concepts: readonly Concept[], preferDigits: boolean): string {
+  const parts = clauses(sentence);
+  let best = 0;
+  let bestScore = -1;
+  parts.forEach((p, i) => {
+    const s = coverage(concepts, p) + (preferDigits && /\d/.test(p) ? 0.2 : 0);
+    if (s > bestScore) {
+      bestScore = s;
+      best = i;
+    }
+  });
+  let from = Math.max(0, best - 1);
+  let to = Math.min(parts.length - 1, best + 1);
+  while (parts.slice(from, to + 1).join("").length < 50 && (from > 0 || to < parts.length - 1)) {
+    if (to < parts.length - 1) to++;
+    else from--;
+  }
+  return parts
+    .slice(from, to + 1)
+    .join("")
+    .replace(/[，；：,;:]$/, "");
+}
+
+/**
+ * The sentence of a passage that states most of the question's concepts (digits count extra for
+ * figure questions). Long sentences are trimmed to the clauses around their best clause.
+ */
+export function bestQuote(passage: string, concepts: readonly Concept[], preferDigits = false): Quote {
+  const sentences = splitSentences(passage);
+  let best: { text: string; score: number; i: number } | undefined;
+  sentences.forEach((s, i) => {
+    const text = s.text.trim();
+    if (!text) return;
+    const score = coverage(concepts, text) + (preferDigits && /\d/.test(text) ? 0.15 : 0);
+    if (!best || score > best.score) best = { text, score, i };
+  });
+  if (!best) return { text: passage.trim(), score: 0, partial: false };
+  const next = sentences[best.i + 1];
+  if ([...best.text].length < SHORT_SENTENCE && next) {
+    // A lead phrase alone ("扩大普惠养老服务供给。") says little: quote the sentence after it too.
+    const start = (sentences[best.i] as { start: number }).start;
+    best = { ...best, text: passage.slice(start, next.end).trim() };
+  }
+  if (best.text.length > LONG_SENTENCE) {
+    return { text: clauseWindow(best.text, concepts, preferDigits), score: best.score, partial: true };
+  }
+  return { ...best, partial: false };
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+/*
+ * The answer contract (docs/answer-contract.md): one JSON shape for the CLI, the HTTP API, the bot
+ * and the evaluation. Fields may be added, never renamed or removed.
+ */
+
+export const CitationSchema = z.object({
+  city: z.string(),
+  docId: z.string(),
+  docTitle: z.string(),
+  /** 规划文本 | 征求意见稿 */
+  docStatus: z.string(),
+  location: z.string(),
+  /** Verbatim from the source (whitespace aside). */
+  quote: z.string().min(1),
+  chunkId: z.string(),
+  chunkText: z.string(),
+  score: z.number(),
+});
+export type Citation = z.infer<typeof CitationSchema>;
+
+export const VerdictSchema = z.enum(["eligible", "conditional", "not_eligible", "unknown"]);
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export const EligibilityResultSchema = z.object({
+  ruleId: z.string(),
+  title: z.string(),
+  city: z.string(),
+  verdict: VerdictSchema,
+  reasons: z.array(z.string()),
+  missingFacts: z.array(z.string()),
+  citations: z.array(CitationSchema),
+});
+export type EligibilityResult = z.infer<typeof EligibilityResultSchema>;
+
+export const AnswerKindSchema = z.enum([
+  "greeting",
+  "answer",
+  "figure",
+  "list",
+  "eligibility",
+  "compare",
+  "clarify",
+  "out_of_scope",
+]);
+export type AnswerKind = z.infer<typeof AnswerKindSchema>;
+
+export const AnswerSchema = z.object({
+  id: z.string().optional(),
+  question: z.string(),
+  city: z.string().nullable(),
+  kind: AnswerKindSchema,
+  text: z.string().min(1),
+  citations: z.array(CitationSchema),
+  eligibility: z.array(EligibilityResultSchema),
+  /** Why the answer has this kind (e.g. "weak_evidence", "city_not_covered", "too_long"). */
+  reason: z.string().optional(),
+  /** The build that answered. */
+  indexId: z.string().optional(),
+  timingsMs: z.object({ total: z.number() }).catchall(z.number()),
+});
+export type Answer = z.infer<typeof AnswerSchema>;
+
+/** The resident's context: what they saved earlier (city, profile facts). */
+export interface AskContext {
+  /** The resident's saved city: used when the question names none. */
+  city?: string | undefined;
+  /** Batch id echoed in the answer. */
+  id?: string | undefined;
+}

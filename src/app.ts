@@ -1,0 +1,79 @@
+import { answerQuestion, type AnswerDeps } from "./answer/answer.ts";
+import { buildCityCatalog } from "./answer/cities.ts";
+import type { Answer, AskContext } from "./answer/types.ts";
+import type { Config } from "./config.ts";
+import { ensureIndex } from "./index/ensure.ts";
+import type { LoadedIndex } from "./index/store.ts";
+import type { Logger } from "./log.ts";
+import { loadMessages, type Messages } from "./prompts.ts";
+
+/** The core every channel (CLI, bot, HTTP) receives: it decides, channels only format. */
+export interface App {
+  config: Config;
+  log: Logger;
+  messages: Messages;
+  /** The live index (replaced as a whole on reload). */
+  readonly index: LoadedIndex;
+  /** Answer one question. Never throws for bad input. */
+  ask(question: string, context?: AskContext): Promise<Answer>;
+}
+
+export interface AppDeps {
+  log: Logger;
+  /** Use this index instead of loading (or building) the live one. */
+  index?: LoadedIndex;
+  /** Progress of a first build, if one is needed. */
+  progress?: (stage: string, detail?: string) => void;
+  /** Run a few questions through every composer at start so the first resident is served warm (default true). */
+  warmUp?: boolean;
+}
+
+/**
+ * Questions made from the loaded corpus itself (a lead phrase, an indicator, a service area, a
+ * comparison), one per composer: they JIT-compile the answer path before real traffic arrives.
+ */
+export function warmUpQuestions(index: LoadedIndex): string[] {
+  const lead = index.chunks.find((c) => c.lead && c.kind === "paragraph")?.lead;
+  const row = index.corpus.indicators[0];
+  const area = index.corpus.serviceAreas[0];
+  const cities = [...new Set(index.corpus.documents.map((d) => d.meta.city))];
+  return [
+    lead ?? "",
+    row ? `${row.city}${row.indicator}是多少` : "",
+    area ? `${area.city}${area.area}有哪些基本公共服务` : "",
+    cities.length >= 2 ? `${cities[0]}和${cities[1]}的基本公共服务清单有什么不同` : "",
+  ].filter(Boolean);
+}
+
+/** Wire the core once: wording, the live index (built if missing) and the answer pipeline. */
+export function makeAnswerDeps(config: Config, messages: Messages, index: LoadedIndex): AnswerDeps {
+  return {
+    index,
+    messages,
+    config,
+    catalog: buildCityCatalog(index.corpus.documents.map((d) => d.meta)),
+  };
+}
+
+/**
+ * Build the application core.
+ *
+ * @example
+ * const app = await createApp(loadConfig(), { log: createLogger("info") });
+ * const answer = await app.ask("六安低保标准是多少");
+ */
+export async function createApp(config: Config, deps: AppDeps): Promise<App> {
+  const messages = loadMessages(config.promptsDir);
+  const index = deps.index ?? (await ensureIndex(config, { log: deps.log, ...(deps.progress ? { progress: deps.progress } : {}) }));
+  const answerDeps = makeAnswerDeps(config, messages, index);
+  if (deps.warmUp !== false) {
+    for (const q of warmUpQuestions(index)) await answerQuestion(answerDeps, q);
+  }
+  return {
+    config,
+    log: deps.log,
+    messages,
+    index,
+    ask: (question, context) => answerQuestion(answerDeps, question, context),
+  };
+}

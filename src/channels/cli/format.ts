@@ -1,0 +1,14 @@
+import type { Answer } from "../../answer/types.ts";
+
+/** Plain-text rendering of an answer for a terminal: the text, then the sources. */
+export function formatAnswerText(answer: Answer): string {
+  const lines = [answer.text];
+  if (answer.citations.length > 0) {
+    lines.push("", "出处：");
+    answer.citations.forEach((c, i) => {
+      lines.push(`[${i + 1}] 《${c.docTitle}》（${c.docStatus}）${c.location ? " › " + c.location : ""}`);
+      lines.push(`    “${c.quote.replace(/\s+/g, " ")}”`);
+    });
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,242 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { z } from "zod";
+import { createApp, type App } from "./app.ts";
+import { formatAnswerText } from "./channels/cli/format.ts";
+import { createProgress } from "./channels/cli/progress.ts";
+import { loadConfig, type Config } from "./config.ts";
+import { isAppError } from "./errors.ts";
+import { formatReport, runEval } from "./eval/run.ts";
+import { buildIndex } from "./index/build.ts";
+import { createLogger, type Logger } from "./log.ts";
+
+/*
+ * The command line: commands are plain data (name, usage, options, run). A user error prints the
+ * usage and the message and exits 1; a bug prints its stack and exits 1 too.
+ */
+
+interface Runtime {
+  config: Config;
+  log: Logger;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  app(): Promise<App>;
+}
+
+interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  run(args: { values: Record<string, unknown>; positionals: string[] }, rt: Runtime): Promise<number>;
+}
+
+class UsageError extends Error {}
+
+const BatchLineSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  question: z.string(),
+  city: z.string().nullish(),
+});
+
+async function askBatch(file: string, rt: Runtime, savedCity: string | undefined): Promise<number> {
+  let content: string;
+  try {
+    content = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read batch file ${file}: ${(error as Error).message}`);
+  }
+  const app = await rt.app();
+  const lines = content.split("\n");
+  let n = 0;
+  for (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    let parsed: z.infer<typeof BatchLineSchema>;
+    try {
+      parsed = BatchLineSchema.parse(JSON.parse(line));
+    } catch (error) {
+      const message = error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message;
+      rt.log.warn(`batch line ${n} skipped: ${message}`);
+      let id: unknown = null;
+      try {
+        id = (JSON.parse(line) as { id?: unknown }).id ?? null;
+      } catch {
+        id = null;
+      }
+      rt.stdout.write(JSON.stringify({ id, line: n, error: { code: "INPUT_INVALID", message } }) + "\n");
+      continue;
+    }
+    const answer = await app.ask(parsed.question, { id: parsed.id, city: parsed.city ?? savedCity });
+    rt.stdout.write(JSON.stringify(answer) + "\n");
+  }
+  return 0;
+}
+
+async function interactive(rt: Runtime, city: string | undefined): Promise<number> {
+  const app = await rt.app();
+  const tty = Boolean(process.stdin.isTTY);
+  let savedCity = city;
+  const cities = app.index.corpus.documents.map((d) => d.meta.city);
+  if (tty) {
+    rt.stdout.write(
+      `minsheng ${app.index.id} · 收录：${app.index.manifest.documents.map((d) => d.title).join("、")}\n` +
+        `输入问题后回车；:city ${cities.join("|")} 设置所在城市；:q 退出。\n`,
+    );
+  }
+  const rl = readline.createInterface({ input: process.stdin, output: tty ? rt.stdout : undefined, terminal: tty });
+  const prompt = () => tty && rl.prompt();
+  rl.setPrompt("问题> ");
+  prompt();
+  for await (const line of rl) {
+    const input = line.trim();
+    if (input === ":q" || input === ":quit" || input === "exit") break;
+    if (input.startsWith(":city")) {
+      const c = input.slice(5).trim();
+      savedCity = cities.includes(c) ? c : undefined;
+      rt.stdout.write(savedCity ? `已设置城市：${savedCity}\n` : `已清除城市（可选：${cities.join("、")}）\n`);
+      prompt();
+      continue;
+    }
+    if (input) {
+      const answer = await app.ask(input, { city: savedCity });
+      rt.stdout.write(formatAnswerText(answer) + "\n\n");
+    }
+    prompt();
+  }
+  rl.close();
+  return 0;
+}
+
+const commands: Command[] = [
+  {
+    name: "index",
+    summary: "build the index from seeds/ and make it live",
+    usage: "index",
+    options: {},
+    async run(_args, rt) {
+      const result = await buildIndex(rt.config, { log: rt.log, progress: createProgress(rt.stderr) });
+      const m = result.manifest;
+      rt.stdout.write(
+        `built ${m.id}: ${m.counts.documents} documents, ${m.counts.chunks} chunks, ` +
+          `${m.counts.indicators} indicator rows, ${m.counts.serviceAreas} service areas in ${m.buildMs} ms\n`,
+      );
+      return 0;
+    },
+  },
+  {
+    name: "ask",
+    summary: "answer a question (or a batch file with --batch)",
+    usage: 'ask "问题" [--city 六安市|淮南市] [--json]   |   ask --json --batch FILE',
+    options: {
+      city: { type: "string" },
+      json: { type: "boolean", default: false },
+      batch: { type: "string" },
+    },
+    async run({ values, positionals }, rt) {
+      const city = values.city as string | undefined;
+      if (values.batch) {
+        if (!values.json) throw new UsageError("--batch writes JSON lines: add --json");
+        return askBatch(values.batch as string, rt, city);
+      }
+      const question = positionals.join(" ");
+      if (!question.trim()) throw new UsageError("give a question, e.g. ask \"六安低保标准是多少\"");
+      const app = await rt.app();
+      const answer = await app.ask(question, { city });
+      rt.stdout.write((values.json ? JSON.stringify(answer, null, 2) : formatAnswerText(answer)) + "\n");
+      return 0;
+    },
+  },
+  {
+    name: "eval",
+    summary: "score answers and the BM25 baseline on a question set",
+    usage: "eval [--questions FILE] [--json] [--verbose]",
+    options: {
+      questions: { type: "string", default: "../shared/eval/dev.jsonl" },
+      json: { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+    },
+    async run({ values }, rt) {
+      const report = await runEval(await rt.app(), path.resolve(rt.config.root, values.questions as string));
+      if (values.verbose) {
+        for (const [id, why] of report.failures) rt.stderr.write(`minsheng ${id}\t${why}\n`);
+      }
+      rt.stdout.write((values.json ? JSON.stringify(report, null, 2) : formatReport(report)) + "\n");
+      return 0;
+    },
+  },
+  {
+    name: "start",
+    summary: "the main job: an interactive question prompt in the terminal",
+    usage: "start [--city 六安市|淮南市]",
+    options: { city: { type: "string" } },
+    async run({ values }, rt) {
+      return interactive(rt, values.city as string | undefined);
+    },
+  },
+];
+
+function usage(): string {
+  return [
+    "usage: npm run -s cli -- <command> [options]",
+    "",
+    ...commands.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`),
+    "",
+    "Settings come from the environment and .env (see .env.example).",
+  ].join("\n");
+}
+
+/** Run the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const stderr = process.stderr;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    (name ? process.stdout : stderr).write(usage() + "\n");
+    return name ? 0 : 1;
+  }
+  const command = commands.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    let args: { values: Record<string, unknown>; positionals: string[] };
+    try {
+      args = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const config = loadConfig();
+    const log = createLogger(config.logLevel);
+    let app: Promise<App> | undefined;
+    const rt: Runtime = {
+      config,
+      log,
+      stdout: process.stdout,
+      stderr,
+      app: () => (app ??= createApp(config, { log, progress: createProgress(stderr) })),
+    };
+    return await command.run(args, rt);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      stderr.write(`${usage()}\n\nerror: ${error.message}\n`);
+    } else if (isAppError(error)) {
+      stderr.write(`error [${error.code}]: ${error.message}\n`);
+    } else {
+      stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("src/cli.ts")) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+

@@ -1,0 +1,125 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { AppError } from "./errors.ts";
+
+const intFrom = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s))
+  .pipe(z.url().optional())
+  .optional();
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s))
+  .optional();
+
+/**
+ * Every setting minsheng reads from the environment (and `.env`). `.env.example` documents each key.
+ * Only this module reads `process.env`.
+ */
+export const EnvSchema = z.object({
+  MINSHENG_SEEDS_DIR: z.string().default("seeds"),
+  MINSHENG_INDEX_DIR: z.string().default("index"),
+  MINSHENG_PROMPTS_DIR: z.string().default("prompts"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+
+  EMBEDDINGS_PROVIDER: z.enum(["local", "openai-compatible"]).default("local"),
+  LOCAL_EMBEDDINGS_DIMENSIONS: intFrom(128, 8, 1024),
+  EMBEDDINGS_BASE_URL: optionalUrl,
+  EMBEDDINGS_MODEL: optionalString,
+  EMBEDDINGS_API_KEY: optionalString,
+  EMBEDDINGS_TIMEOUT_MS: intFrom(15000, 100, 600000),
+  EMBEDDINGS_BATCH_SIZE: intFrom(64, 1, 2048),
+
+  RETRIEVAL_CANDIDATES: intFrom(40, 5, 500),
+  ANSWER_MAX_CITATIONS: intFrom(5, 1, 20),
+  QUESTION_MAX_CHARS: intFrom(500, 20, 100000),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The validated configuration the whole application is built from. */
+export interface Config {
+  /** Project root all relative paths are resolved against. */
+  root: string;
+  seedsDir: string;
+  indexDir: string;
+  promptsDir: string;
+  logLevel: Env["LOG_LEVEL"];
+  embeddings:
+    | { provider: "local"; dimensions: number }
+    | {
+        provider: "openai-compatible";
+        baseUrl: string;
+        model: string;
+        apiKey: string | undefined;
+        timeoutMs: number;
+        batchSize: number;
+      };
+  retrieval: { candidates: number; maxCitations: number };
+  questionMaxChars: number;
+}
+
+/**
+ * Build the configuration from an environment map (default: `process.env`, after loading `.env`
+ * from `root` when present). Throws `AppError("CONFIG_INVALID")` with a readable list of problems.
+ *
+ * @example
+ * const config = loadConfig({ env: { LOG_LEVEL: "warn" }, root: "/srv/minsheng" });
+ */
+export function loadConfig(options: { env?: NodeJS.ProcessEnv; root?: string } = {}): Config {
+  const root = path.resolve(options.root ?? process.cwd());
+  let env = options.env;
+  if (!env) {
+    const dotenv = path.join(root, ".env");
+    if (existsSync(dotenv)) process.loadEnvFile(dotenv);
+    env = process.env;
+  }
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new AppError("CONFIG_INVALID", `Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  const resolve = (p: string) => path.resolve(root, p);
+
+  let embeddings: Config["embeddings"];
+  if (e.EMBEDDINGS_PROVIDER === "openai-compatible") {
+    const missing = [
+      e.EMBEDDINGS_BASE_URL ? null : "EMBEDDINGS_BASE_URL",
+      e.EMBEDDINGS_MODEL ? null : "EMBEDDINGS_MODEL",
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      throw new AppError(
+        "CONFIG_INVALID",
+        `Invalid configuration:\nEMBEDDINGS_PROVIDER=openai-compatible needs ${missing.join(" and ")}`,
+      );
+    }
+    embeddings = {
+      provider: "openai-compatible",
+      baseUrl: e.EMBEDDINGS_BASE_URL as string,
+      model: e.EMBEDDINGS_MODEL as string,
+      apiKey: e.EMBEDDINGS_API_KEY,
+      timeoutMs: e.EMBEDDINGS_TIMEOUT_MS,
+      batchSize: e.EMBEDDINGS_BATCH_SIZE,
+    };
+  } else {
+    embeddings = { provider: "local", dimensions: e.LOCAL_EMBEDDINGS_DIMENSIONS };
+  }
+
+  return {
+    root,
+    seedsDir: resolve(e.MINSHENG_SEEDS_DIR),
+    indexDir: resolve(e.MINSHENG_INDEX_DIR),
+    promptsDir: resolve(e.MINSHENG_PROMPTS_DIR),
+    logLevel: e.LOG_LEVEL,
+    embeddings,
+    retrieval: { candidates: e.RETRIEVAL_CANDIDATES, maxCitations: e.ANSWER_MAX_CITATIONS },
+    questionMaxChars: e.QUESTION_MAX_CHARS,
+  };
+}

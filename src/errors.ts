@@ -1,0 +1,43 @@
+/**
+ * One error class for every expected failure, identified by a code.
+ *
+ * The `message` is for developers (English); residents and staff read the Chinese text keyed by
+ * `code` in `prompts/messages.zh.yaml` (`errors.<code>`). Unknown errors are not AppErrors: channels
+ * show the generic "系统繁忙" text and log the stack.
+ *
+ * @example
+ * throw new AppError("INDEX_CORRUPT", "chunks.json checksum mismatch", { file: "chunks.json" });
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Every error code the application raises, with the stage it comes from. */
+export const ERROR_CODES = [
+  "CONFIG_INVALID", // config: an environment value does not validate
+  "USAGE", // cli: unknown command or bad arguments
+  "MANIFEST_INVALID", // corpus: seeds/manifest.yaml missing or malformed
+  "SEED_MISSING", // corpus: a document file named in the manifest is absent
+  "SEED_UNPARSABLE", // corpus: a document has no recognisable structure or a list count is off
+  "SYNONYMS_INVALID", // corpus: seeds/synonyms.yaml malformed
+  "INDEX_MISSING", // index: no build yet
+  "INDEX_CORRUPT", // index: files missing, unreadable or failing their checksum
+  "INDEX_INCOMPATIBLE", // index: built with other settings (embeddings provider, format version)
+  "EMBEDDINGS_UNAVAILABLE", // search: the optional embeddings server failed
+  "INPUT_INVALID", // channels: a request or batch line that does not validate
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** True when `error` is an AppError with one of `codes` (any code when none given). */
+export function isAppError(error: unknown, ...codes: ErrorCode[]): error is AppError {
+  return error instanceof AppError && (codes.length === 0 || codes.includes(error.code));
+}

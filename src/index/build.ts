@@ -1,0 +1,188 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import { Document } from "@langchain/core/documents";
+import type { Embeddings } from "@langchain/core/embeddings";
+import type { Config } from "../config.ts";
+import { loadCorpus, sha256 } from "../corpus/load.ts";
+import type { Chunk } from "../corpus/types.ts";
+import type { Logger } from "../log.ts";
+import { fitLocalEmbeddings, LocalEmbeddings, saveLocalModel } from "../search/embeddings/local.ts";
+import { OpenAICompatibleEmbeddings } from "../search/embeddings/openai-compatible.ts";
+import { buildLexical, searchText } from "../search/lexical.ts";
+import { loadSynonyms, synonymTerms } from "../search/synonyms.ts";
+import { createTokenizer, parseDictionary } from "../search/tokenizer.ts";
+import { INDEX_FORMAT_VERSION, TOOL_VERSION } from "../version.ts";
+import { setCurrentBuild, pruneBuilds } from "./store.ts";
+import type { BuildManifest, StoredCorpus } from "./types.ts";
+
+export interface BuildOptions {
+  log: Logger;
+  /** Called at each stage (for a progress display). */
+  progress?: (stage: string, detail?: string) => void;
+  /** Switch `index/CURRENT` to the new build (default true). */
+  activate?: boolean;
+  /** Builds to keep after activating (default 5). */
+  keep?: number;
+}
+
+export interface BuildResult {
+  id: string;
+  dir: string;
+  manifest: BuildManifest;
+}
+
+function listFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? listFiles(full, base) : [path.relative(base, full)];
+  });
+}
+
+function timestamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+function embeddingsFor(config: Config, chunks: readonly Chunk[], tokenizer: ReturnType<typeof createTokenizer>) {
+  if (config.embeddings.provider === "local") {
+    const model = fitLocalEmbeddings(chunks.map(searchText), tokenizer, { dimensions: config.embeddings.dimensions });
+    return { embeddings: new LocalEmbeddings(model, tokenizer) as Embeddings, local: model };
+  }
+  return { embeddings: new OpenAICompatibleEmbeddings(config.embeddings) as Embeddings, local: undefined };
+}
+
+/**
+ * Build an index from the seeds into `index/builds/<id>/` (id = build time + inputs hash), write a
+ * manifest with every file's checksum, then switch `index/CURRENT` to it atomically. A failed build
+ * leaves the live index untouched.
+ *
+ * @example
+ * const { id } = await buildIndex(loadConfig(), { log: createLogger("info") });
+ */
+export async function buildIndex(config: Config, options: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
+  const progress = options.progress ?? (() => {});
+  progress("parse", config.seedsDir);
+  const corpus = loadCorpus(config.seedsDir);
+  const synonyms = loadSynonyms(config.seedsDir);
+  const dictionaryFile = path.join(config.seedsDir, "dictionary.txt");
+  const dictionaryText = existsSync(dictionaryFile) ? readFileSync(dictionaryFile, "utf8") : "";
+  const domainWords = [...new Set([...parseDictionary(dictionaryText), ...synonymTerms(synonyms)])];
+  for (const note of corpus.documents.flatMap((d) => d.notes)) options.log.info(note);
+  progress(
+    "chunk",
+    `${corpus.documents.length} documents, ${corpus.chunks.length} chunks, ` +
+      `${corpus.documents.reduce((n, d) => n + d.indicators.length, 0)} indicator rows, ` +
+      `${corpus.documents.reduce((n, d) => n + d.serviceAreas.length, 0)} service areas`,
+  );
+
+  const tokenizer = createTokenizer(domainWords);
+  progress("lexical", `BM25 over ${corpus.chunks.length} chunks`);
+  const lexical = buildLexical(corpus.chunks, tokenizer);
+
+  progress("embeddings", config.embeddings.provider);
+  const { embeddings, local } = embeddingsFor(config, corpus.chunks, tokenizer);
+  const vectors = await embeddings.embedDocuments(corpus.chunks.map(searchText));
+  const dimensions = vectors[0]?.length ?? 0;
+
+  progress("vectors", `HNSW over ${vectors.length} vectors of ${dimensions} dimensions`);
+  const store = new HNSWLib(embeddings, { space: "cosine", numDimensions: dimensions });
+  await store.addVectors(
+    vectors,
+    corpus.chunks.map((c, index) => new Document({ pageContent: c.text, metadata: { index, city: c.city, id: c.id } })),
+  );
+
+  const inputsHash = sha256(
+    JSON.stringify({
+      format: INDEX_FORMAT_VERSION,
+      tool: TOOL_VERSION,
+      manifest: corpus.manifest,
+      documents: corpus.checksums,
+      synonyms,
+      domainWords,
+      embeddings: config.embeddings.provider === "local" ? config.embeddings : { model: config.embeddings.model },
+    }),
+  );
+  const createdAt = new Date();
+  const id = `${timestamp(createdAt)}-${inputsHash.slice(0, 8)}`;
+  const buildsDir = path.join(config.indexDir, "builds");
+  const tmp = path.join(buildsDir, `.tmp-${id}-${process.pid}`);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    progress("write", tmp);
+    const stored: StoredCorpus = {
+      documents: corpus.documents.map((d) => ({
+        meta: d.meta,
+        text: d.text,
+        notes: d.notes,
+        blocks: d.blocks.map((b) => ({
+          kind: b.kind,
+          start: b.start,
+          end: b.end,
+          location: [b.location.chapter, b.location.section, b.location.subsection, b.location.box]
+            .filter(Boolean)
+            .map((h) => h?.label)
+            .join(" › "),
+          ...(b.lead ? { lead: b.lead } : {}),
+        })),
+      })),
+      chunks: corpus.chunks,
+      indicators: corpus.documents.flatMap((d) => d.indicators),
+      serviceAreas: corpus.documents.flatMap((d) => d.serviceAreas),
+      synonyms,
+      domainWords,
+    };
+    writeFileSync(path.join(tmp, "corpus.json"), JSON.stringify(stored));
+    writeFileSync(path.join(tmp, "lexical.json"), JSON.stringify(lexical));
+    if (local) {
+      mkdirSync(path.join(tmp, "embeddings"));
+      saveLocalModel(local, path.join(tmp, "embeddings"));
+    }
+    await store.save(path.join(tmp, "hnswlib"));
+
+    const files = Object.fromEntries(listFiles(tmp).map((f) => [f, sha256(readFileSync(path.join(tmp, f)))]));
+    const manifest: BuildManifest = {
+      formatVersion: INDEX_FORMAT_VERSION,
+      id,
+      createdAt: createdAt.toISOString(),
+      toolVersion: TOOL_VERSION,
+      inputsHash,
+      documents: corpus.documents.map((d) => ({
+        id: d.meta.id,
+        title: d.meta.title,
+        city: d.meta.city,
+        status: d.meta.status,
+        period: d.meta.period,
+        file: d.meta.file,
+        sha256: corpus.checksums[d.meta.id] as string,
+        chunks: corpus.chunks.filter((c) => c.docId === d.meta.id).length,
+      })),
+      counts: {
+        documents: corpus.documents.length,
+        chunks: corpus.chunks.length,
+        indicators: stored.indicators.length,
+        serviceAreas: stored.serviceAreas.length,
+      },
+      embeddings: {
+        provider: config.embeddings.provider,
+        dimensions,
+        ...(config.embeddings.provider === "openai-compatible" ? { model: config.embeddings.model } : {}),
+      },
+      buildMs: Math.round(performance.now() - started),
+      files,
+    };
+    writeFileSync(path.join(tmp, "build.json"), JSON.stringify(manifest, null, 2));
+    const dir = path.join(buildsDir, id);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    if (options.activate !== false) {
+      setCurrentBuild(config.indexDir, id);
+      pruneBuilds(config.indexDir, options.keep ?? 5);
+    }
+    progress("done", `${id} in ${manifest.buildMs} ms`);
+    return { id, dir, manifest };
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,163 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import type { Embeddings } from "@langchain/core/embeddings";
+import type { Config } from "../config.ts";
+import { sha256 } from "../corpus/load.ts";
+import type { Chunk } from "../corpus/types.ts";
+import { AppError } from "../errors.ts";
+import { LocalEmbeddings, loadLocalModel } from "../search/embeddings/local.ts";
+import { OpenAICompatibleEmbeddings } from "../search/embeddings/openai-compatible.ts";
+import type { SearchRuntime } from "../search/retrieve.ts";
+import { createTokenizer } from "../search/tokenizer.ts";
+import { INDEX_FORMAT_VERSION } from "../version.ts";
+import { BuildManifestSchema, type BuildManifest, type StoredCorpus, type StoredLexical } from "./types.ts";
+
+/*
+ * The on-disk index: index/builds/<id>/ (immutable once written) and index/CURRENT naming the live
+ * build. CURRENT is replaced by rename, so readers see the old or the new id, never half of one.
+ */
+
+const CURRENT = "CURRENT";
+
+/** The id of the live build, or undefined when none was ever activated. */
+export function currentBuildId(indexDir: string): string | undefined {
+  const file = path.join(indexDir, CURRENT);
+  if (!existsSync(file)) return undefined;
+  const id = readFileSync(file, "utf8").trim();
+  return id || undefined;
+}
+
+/** Atomically make `id` the live build. */
+export function setCurrentBuild(indexDir: string, id: string): void {
+  mkdirSync(indexDir, { recursive: true });
+  const tmp = path.join(indexDir, `${CURRENT}.${process.pid}.tmp`);
+  writeFileSync(tmp, id + "\n");
+  renameSync(tmp, path.join(indexDir, CURRENT));
+}
+
+/** Build ids on disk, oldest first (ids start with their build time). */
+export function listBuilds(indexDir: string): string[] {
+  const dir = path.join(indexDir, "builds");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => !n.startsWith("."))
+    .sort();
+}
+
+/** Delete all but the newest `keep` builds, never the live one. */
+export function pruneBuilds(indexDir: string, keep: number): string[] {
+  const live = currentBuildId(indexDir);
+  const builds = listBuilds(indexDir);
+  const doomed = builds.slice(0, Math.max(0, builds.length - keep)).filter((id) => id !== live);
+  for (const id of doomed) rmSync(path.join(indexDir, "builds", id), { recursive: true, force: true });
+  return doomed;
+}
+
+function readJson<T>(file: string): T {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as T;
+  } catch (error) {
+    throw new AppError("INDEX_CORRUPT", `${file} unreadable: ${(error as Error).message}`, { file });
+  }
+}
+
+/**
+ * Read and verify a build's manifest and the checksum of every file it lists. Throws
+ * `INDEX_CORRUPT` (missing/changed file), `INDEX_INCOMPATIBLE` (other format version).
+ */
+export function verifyBuild(dir: string): BuildManifest {
+  const file = path.join(dir, "build.json");
+  if (!existsSync(file)) throw new AppError("INDEX_CORRUPT", `${dir} has no build.json`, { dir });
+  const parsed = BuildManifestSchema.safeParse(readJson(file));
+  if (!parsed.success) throw new AppError("INDEX_CORRUPT", `${file} does not validate`, { file });
+  const manifest = parsed.data;
+  if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
+    throw new AppError(
+      "INDEX_INCOMPATIBLE",
+      `build ${manifest.id} has format ${manifest.formatVersion}, this version reads ${INDEX_FORMAT_VERSION}`,
+    );
+  }
+  for (const [name, expected] of Object.entries(manifest.files)) {
+    const full = path.join(dir, name);
+    if (!existsSync(full)) throw new AppError("INDEX_CORRUPT", `build ${manifest.id}: ${name} is missing`, { file: full });
+    if (sha256(readFileSync(full)) !== expected) {
+      throw new AppError("INDEX_CORRUPT", `build ${manifest.id}: ${name} fails its checksum`, { file: full });
+    }
+  }
+  return manifest;
+}
+
+/** A loaded, verified build: everything retrieval and answering need. */
+export interface LoadedIndex extends SearchRuntime {
+  id: string;
+  dir: string;
+  manifest: BuildManifest;
+  corpus: StoredCorpus;
+  chunkIndex: ReadonlyMap<string, number>;
+}
+
+function embedderFor(config: Config, manifest: BuildManifest, dir: string, tokenizer: ReturnType<typeof createTokenizer>): Embeddings {
+  const built = manifest.embeddings;
+  if (built.provider !== config.embeddings.provider) {
+    throw new AppError(
+      "INDEX_INCOMPATIBLE",
+      `build ${manifest.id} uses ${built.provider} embeddings but EMBEDDINGS_PROVIDER is ${config.embeddings.provider}`,
+    );
+  }
+  if (config.embeddings.provider === "openai-compatible") {
+    if (built.model !== config.embeddings.model) {
+      throw new AppError(
+        "INDEX_INCOMPATIBLE",
+        `build ${manifest.id} embedded with ${built.model ?? "?"} but EMBEDDINGS_MODEL is ${config.embeddings.model}`,
+      );
+    }
+    return new OpenAICompatibleEmbeddings(config.embeddings);
+  }
+  return new LocalEmbeddings(loadLocalModel(path.join(dir, "embeddings")), tokenizer);
+}
+
+/**
+ * Load a build (default: the live one), verifying every checksum first. Throws `INDEX_MISSING` when
+ * there is no build, `INDEX_CORRUPT` or `INDEX_INCOMPATIBLE` when it cannot be used.
+ */
+export async function loadIndex(config: Config, id = currentBuildId(config.indexDir)): Promise<LoadedIndex> {
+  if (!id) throw new AppError("INDEX_MISSING", `no index in ${config.indexDir}: run \`npm run -s cli -- index\``);
+  const dir = path.join(config.indexDir, "builds", id);
+  if (!existsSync(dir)) throw new AppError("INDEX_CORRUPT", `live build ${id} is missing from ${dir}`, { dir });
+  const manifest = verifyBuild(dir);
+  const corpus = readJson<StoredCorpus>(path.join(dir, "corpus.json"));
+  const lexical = readJson<StoredLexical>(path.join(dir, "lexical.json"));
+  if (!Array.isArray(corpus.chunks) || corpus.chunks.length !== manifest.counts.chunks || !lexical.words) {
+    throw new AppError("INDEX_CORRUPT", `build ${id}: corpus.json does not match build.json`, { dir });
+  }
+  const tokenizer = createTokenizer(corpus.domainWords);
+  const embedder = embedderFor(config, manifest, dir, tokenizer);
+  let store: HNSWLib;
+  try {
+    store = await HNSWLib.load(path.join(dir, "hnswlib"), embedder);
+  } catch (error) {
+    throw new AppError("INDEX_CORRUPT", `build ${id}: vector index unreadable: ${(error as Error).message}`, { dir });
+  }
+  const chunks = corpus.chunks;
+  const count = chunks.length;
+  store.index.setEf(Math.max(64, Math.min(400, Math.ceil(count / 10))));
+  return {
+    id,
+    dir,
+    manifest,
+    corpus,
+    chunks,
+    chunkIndex: new Map(chunks.map((c, i) => [c.id, i])),
+    tokenizer,
+    lexical,
+    embedQuery: (text) => embedder.embedQuery(text),
+    vectorSearch: async (vector, k, allow) => {
+      const filter = allow
+        ? (doc: { metadata: Record<string, unknown> }) => allow(chunks[doc.metadata.index as number] as Chunk)
+        : undefined;
+      const found = await store.similaritySearchVectorWithScore(vector, Math.min(k, count), filter);
+      return found.map(([doc, distance]) => ({ index: doc.metadata.index as number, similarity: 1 - distance }));
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import path from "node:path";
+import { z } from "zod";
+import { readYamlFile } from "./corpus/load.ts";
+import { ERROR_CODES } from "./errors.ts";
+
+/*
+ * Resident-facing wording lives in prompts/messages.zh.yaml; this module loads and validates it
+ * (every key the code uses must be there) and fills {placeholders}.
+ */
+
+const s = z.string().min(1);
+const byStatus = z.object({ plan: s, "draft-for-comment": s });
+
+export const MessagesSchema = z.object({
+  status: byStatus,
+  disclaimer: byStatus,
+  pointer: z.object({ general: s, hrss: s }),
+  greeting: s,
+  answer: z.object({ intro: s, quote: s, more: s, city_heading: s, city_missing: s }),
+  figure: z.object({ intro: s, row: s, value: s, attribute: s, sentence: s, none: s }),
+  list: z.object({ intro: s, area: s, item_separator: s, item_separator_alt: s }),
+  compare: z.object({
+    intro: s,
+    list_same: s,
+    list_diff: s,
+    list_diff_one_side: s,
+    city_block: s,
+  }),
+  clarify: z.object({ empty: s, too_long: s, unreadable: s, no_text: s, vague: s, which_city: s }),
+  out_of_scope: z.object({ topic: s, city: s, injection: s, chitchat: s }),
+  errors: z.object(Object.fromEntries([...ERROR_CODES, "internal"].map((c) => [c, s]))),
+});
+export type Messages = z.infer<typeof MessagesSchema>;
+
+/** Load and validate `messages.zh.yaml` from the prompts folder. */
+export function loadMessages(promptsDir: string): Messages {
+  return readYamlFile(path.join(promptsDir, "messages.zh.yaml"), MessagesSchema, "CONFIG_INVALID");
+}
+
+/**
+ * Fill `{name}` placeholders. A placeholder without a value is a bug and throws.
+ *
+ * @example
+ * fill("共计{count}项", { count: 9 }) // "共计9项"
+ */
+export function fill(template: string, vars: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = vars[name];
+    if (v === undefined) throw new Error(`template placeholder {${name}} has no value in: ${template}`);
+    return String(v);
+  });
+}

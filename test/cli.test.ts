@@ -1,0 +1,96 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { AnswerSchema } from "../src/answer/types.ts";
+import { ROOT } from "./helpers.ts";
+
+const work = mkdtempSync(path.join(os.tmpdir(), "minsheng-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ["--import", "tsx", "src/cli.ts", ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "warn", ...options.env },
+        maxBuffer: 20 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(options.input ?? "");
+  });
+}
+
+describe("ask", () => {
+  it("--json --batch prints one answer per line, same order, ids echoed, nothing else on stdout", async () => {
+    const file = path.join(work, "batch.jsonl");
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ id: "a", question: "打零工的能交住房公积金吗？六安" }),
+        JSON.stringify({ id: "b", question: "公租房", city: "淮南市" }),
+        "this is not json",
+        "",
+        JSON.stringify({ id: 7, question: "今天星期几" }),
+        JSON.stringify({ question: "没有id" }),
+      ].join("\n"),
+    );
+    const { code, stdout } = await cli(["ask", "--json", "--batch", file]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.id)).toEqual(["a", "b", null, "7", null]);
+    AnswerSchema.parse(lines[0]);
+    expect(lines[1]?.city).toBe("淮南市");
+    expect(lines[2]).toMatchObject({ line: 3, error: { code: "INPUT_INVALID" } });
+    expect(lines[3]?.kind).toBe("out_of_scope");
+    expect(lines[4]).toMatchObject({ line: 6, error: { code: "INPUT_INVALID" } });
+  });
+
+  it("prints the answer and its sources for people", async () => {
+    const { code, stdout } = await cli(["ask", "六安低保标准是多少"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("630元/人/月");
+    expect(stdout).toContain("出处：");
+  });
+
+  it("prints the contract JSON with --json", async () => {
+    const { stdout } = await cli(["ask", "--json", "--city", "淮南市", "老旧小区加装电梯"]);
+    const answer = AnswerSchema.parse(JSON.parse(stdout));
+    expect(answer.city).toBe("淮南市");
+  });
+});
+
+describe("errors", () => {
+  it.each([
+    [["nonsense"], /unknown command/],
+    [["ask"], /give a question/],
+    [["ask", "--batch", "x.jsonl"], /add --json/],
+    [["ask", "--json", "--batch", "/no/such/file.jsonl"], /cannot read batch file/],
+    [["ask", "--bogus", "x"], /Unknown option/],
+  ])("%j exits 1 with usage and the message", async (args, message) => {
+    const { code, stderr } = await cli(args);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(message);
+    expect(stderr).toContain("usage:");
+  });
+
+  it("an invalid setting exits 1 naming the key", async () => {
+    const { code, stderr } = await cli(["ask", "公租房"], { env: { LOG_LEVEL: "loud" } });
+    expect(code).toBe(1);
+    expect(stderr).toContain("LOG_LEVEL");
+  });
+});
+
+describe("start (interactive)", () => {
+  it("answers each line typed and ends at end of input", async () => {
+    const { code, stdout } = await cli(["start"], { input: "六安低保标准是多少\n:city 淮南市\n公租房\n:q\n" });
+    expect(code).toBe(0);
+    expect(stdout).toContain("630元/人/月");
+    expect(stdout).toContain("已设置城市：淮南市");
+    expect(stdout).toContain("淮南市“十四五”公共服务规划");
+  });
+});

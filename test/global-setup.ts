@@ -1,0 +1,23 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { loadConfig } from "../src/config.ts";
+import { buildIndex } from "../src/index/build.ts";
+import { silentLogger } from "../src/log.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** An index built once from the project's seeds, shared read-only by all test files. */
+    indexDir: string;
+  }
+}
+
+/** Build the real index once for the whole run (tests that change seeds build their own). */
+export default async function setup(project: TestProject) {
+  const indexDir = mkdtempSync(path.join(os.tmpdir(), "minsheng-test-index-"));
+  const config = loadConfig({ env: { MINSHENG_INDEX_DIR: indexDir, LOG_LEVEL: "silent" }, root: process.cwd() });
+  await buildIndex(config, { log: silentLogger });
+  project.provide("indexDir", indexDir);
+  return () => rmSync(indexDir, { recursive: true, force: true });
+}
