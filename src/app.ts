@@ -1,11 +1,14 @@
 import { answerQuestion, type AnswerDeps } from "./answer/answer.ts";
 import { buildCityCatalog } from "./answer/cities.ts";
-import type { Answer, AskContext } from "./answer/types.ts";
+import type { Answer, AskContext, EligibilityResult } from "./answer/types.ts";
+import { checkProfile } from "./rules/check.ts";
+import type { Profile } from "./rules/profile.ts";
 import type { Config } from "./config.ts";
 import { ensureIndex } from "./index/ensure.ts";
 import type { LoadedIndex } from "./index/store.ts";
 import type { Logger } from "./log.ts";
 import { loadMessages, type Messages } from "./prompts.ts";
+import { loadFactTexts, type FactTexts } from "./rules/facts.ts";
 
 /** The core every channel (CLI, bot, HTTP) receives: it decides, channels only format. */
 export interface App {
@@ -16,6 +19,10 @@ export interface App {
   readonly index: LoadedIndex;
   /** Answer one question. Never throws for bad input. */
   ask(question: string, context?: AskContext): Promise<Answer>;
+  /** Evaluate a profile against the rule catalog (optionally only rules about `topic`). */
+  check(profile: Profile, topic?: string): { city: string | null; results: EligibilityResult[] };
+  /** What composers and the eligibility wizard share (index, wording, fact texts, clock). */
+  readonly deps: AnswerDeps;
 }
 
 export interface AppDeps {
@@ -26,6 +33,8 @@ export interface AppDeps {
   progress?: (stage: string, detail?: string) => void;
   /** Run a few questions through every composer at start so the first resident is served warm (default true). */
   warmUp?: boolean;
+  /** The clock (default: the system's). */
+  now?: () => Date;
 }
 
 /**
@@ -46,12 +55,14 @@ export function warmUpQuestions(index: LoadedIndex): string[] {
 }
 
 /** Wire the core once: wording, the live index (built if missing) and the answer pipeline. */
-export function makeAnswerDeps(config: Config, messages: Messages, index: LoadedIndex): AnswerDeps {
+export function makeAnswerDeps(config: Config, messages: Messages, facts: FactTexts, index: LoadedIndex, now: () => Date = () => new Date()): AnswerDeps {
   return {
     index,
     messages,
+    facts,
     config,
     catalog: buildCityCatalog(index.corpus.documents.map((d) => d.meta)),
+    now,
   };
 }
 
@@ -64,8 +75,9 @@ export function makeAnswerDeps(config: Config, messages: Messages, index: Loaded
  */
 export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const messages = loadMessages(config.promptsDir);
+  const facts = loadFactTexts(config.promptsDir);
   const index = deps.index ?? (await ensureIndex(config, { log: deps.log, ...(deps.progress ? { progress: deps.progress } : {}) }));
-  const answerDeps = makeAnswerDeps(config, messages, index);
+  const answerDeps = makeAnswerDeps(config, messages, facts, index, deps.now);
   if (deps.warmUp !== false) {
     for (const q of warmUpQuestions(index)) await answerQuestion(answerDeps, q);
   }
@@ -75,5 +87,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     messages,
     index,
     ask: (question, context) => answerQuestion(answerDeps, question, context),
+    check: (profile, topic) => checkProfile(answerDeps, profile, topic),
+    deps: answerDeps,
   };
 }

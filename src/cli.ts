@@ -8,6 +8,8 @@ import { formatAnswerText } from "./channels/cli/format.ts";
 import { createProgress } from "./channels/cli/progress.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { isAppError } from "./errors.ts";
+import { renderResults } from "./answer/compose/eligibility.ts";
+import { interactiveCheck, readProfileFile, ruleCatalog, testRules } from "./channels/cli/eligibility.ts";
 import { formatReport, runEval } from "./eval/run.ts";
 import { buildIndex } from "./index/build.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -121,7 +123,7 @@ const commands: Command[] = [
       const m = result.manifest;
       rt.stdout.write(
         `built ${m.id}: ${m.counts.documents} documents, ${m.counts.chunks} chunks, ` +
-          `${m.counts.indicators} indicator rows, ${m.counts.serviceAreas} service areas in ${m.buildMs} ms\n`,
+          `${m.counts.indicators} indicator rows, ${m.counts.serviceAreas} service areas, ${m.counts.rules} rules in ${m.buildMs} ms\n`,
       );
       return 0;
     },
@@ -146,6 +148,52 @@ const commands: Command[] = [
       const app = await rt.app();
       const answer = await app.ask(question, { city });
       rt.stdout.write((values.json ? JSON.stringify(answer, null, 2) : formatAnswerText(answer)) + "\n");
+      return 0;
+    },
+  },
+  {
+    name: "check",
+    summary: "eligibility: a profile file, or questions one at a time",
+    usage: "check [--json] [--profile FILE] [--topic 公租房] [--city 六安市]",
+    options: {
+      json: { type: "boolean", default: false },
+      profile: { type: "string" },
+      topic: { type: "string" },
+      city: { type: "string" },
+    },
+    async run({ values }, rt) {
+      const fromFile = values.profile ? readProfileFile(path.resolve(values.profile as string)) : {};
+      const profile = values.city ? { ...fromFile, city: values.city as string } : fromFile;
+      const app = await rt.app();
+      if (!values.profile) {
+        return interactiveCheck(app, { input: process.stdin, output: rt.stdout, tty: Boolean(process.stdin.isTTY) }, {
+          topic: values.topic as string | undefined,
+          profile,
+        });
+      }
+      const result = app.check(profile, values.topic as string | undefined);
+      rt.stdout.write((values.json ? JSON.stringify(result, null, 2) : renderResults(app.deps, result.results).text) + "\n");
+      return 0;
+    },
+  },
+  {
+    name: "rules",
+    summary: "list the eligibility rule catalog, or run every rule's test cases",
+    usage: "rules [--json] [--test]",
+    options: { json: { type: "boolean", default: false }, test: { type: "boolean", default: false } },
+    async run({ values }, rt) {
+      if (values.test) {
+        const { rules, cases, failures } = testRules(rt.config.seedsDir);
+        for (const f of failures) rt.stderr.write(`FAIL ${f}\n`);
+        rt.stdout.write(`${rules} rules, ${cases} test cases: ${failures.length === 0 ? "all pass" : `${failures.length} failing`}\n`);
+        return failures.length === 0 ? 0 : 1;
+      }
+      const catalog = ruleCatalog(await rt.app());
+      rt.stdout.write(
+        (values.json
+          ? JSON.stringify(catalog, null, 2)
+          : catalog.map((r) => `${r.id.padEnd(52)} ${r.city.join("、").padEnd(8)} ${r.area.padEnd(7)} ${r.title}`).join("\n")) + "\n",
+      );
       return 0;
     },
   },

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   "SEED_MISSING", // corpus: a document file named in the manifest is absent
   "SEED_UNPARSABLE", // corpus: a document has no recognisable structure or a list count is off
   "SYNONYMS_INVALID", // corpus: seeds/synonyms.yaml malformed
+  "RULES_INVALID", // rules: a rule file, quote, test case or contradiction
   "INDEX_MISSING", // index: no build yet
   "INDEX_CORRUPT", // index: files missing, unreadable or failing their checksum
   "INDEX_INCOMPATIBLE", // index: built with other settings (embeddings provider, format version)

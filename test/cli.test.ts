@@ -94,3 +94,44 @@ describe("start (interactive)", () => {
     expect(stdout).toContain("淮南市“十四五”公共服务规划");
   });
 });
+
+describe("check and rules", () => {
+  it("check --json --profile prints {city, results}", async () => {
+    const file = path.join(work, "profile.json");
+    writeFileSync(file, JSON.stringify({ city: "六安市", employment: "灵活就业", hukou: "城镇" }));
+    const { code, stdout } = await cli(["check", "--json", "--profile", file]);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { city: string; results: { ruleId: string; verdict: string }[] };
+    expect(out.city).toBe("六安市");
+    expect(out.results.find((r) => r.ruleId === "luan.housing-fund.flexible-workers")?.verdict).toBe("conditional");
+  });
+
+  it("a bad profile exits 1 naming the field", async () => {
+    const file = path.join(work, "bad-profile.json");
+    writeFileSync(file, JSON.stringify({ age: "old", salary: 1 }));
+    const { code, stderr } = await cli(["check", "--json", "--profile", file]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("age:");
+    expect(stderr).toContain("salary");
+    writeFileSync(file, "{not json");
+    expect((await cli(["check", "--json", "--profile", file])).stderr).toContain("not valid JSON");
+  });
+
+  it("the interactive check asks only what is missing and ends with the verdicts", async () => {
+    const { code, stdout } = await cli(["check", "--topic", "公租房", "--city", "六安市"], { input: "1\n0\n1\n0\n0\n" });
+    expect(code).toBe(0);
+    expect(stdout).toContain("现在的住房情况是？");
+    expect(stdout).toContain("0. 不知道");
+    expect(stdout).toMatch(/【六安市】.*公租房保障：/);
+  });
+
+  it("rules --json lists the catalog with citations; rules --test passes", async () => {
+    const list = await cli(["rules", "--json"]);
+    const catalog = JSON.parse(list.stdout) as { id: string; city: string[]; area: string; service: string; citations: unknown[] }[];
+    expect(catalog.length).toBeGreaterThanOrEqual(30);
+    expect(catalog.every((r) => r.citations.length > 0)).toBe(true);
+    const tested = await cli(["rules", "--test"]);
+    expect(tested.code).toBe(0);
+    expect(tested.stdout).toMatch(/\d+ rules, \d+ test cases: all pass/);
+  });
+});

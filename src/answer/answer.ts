@@ -5,6 +5,7 @@ import { namedAreas } from "./areas.ts";
 import { allCityNames, detectCities } from "./cities.ts";
 import { composeCompare } from "./compose/compare.ts";
 import type { ComposeDeps, Draft, Question } from "./compose/common.ts";
+import { composeEligibility } from "./compose/eligibility.ts";
 import { composeFigure } from "./compose/figure.ts";
 import { composeList } from "./compose/list.ts";
 import { composePassage } from "./compose/passage.ts";
@@ -13,15 +14,7 @@ import { screenQuestion } from "./input.ts";
 import { detectIntent } from "./intent.ts";
 import type { Answer, AskContext } from "./types.ts";
 
-/**
- * A composer handles the eligibility intent (the rules engine plugs in here); returning undefined
- * falls back to a passage answer.
- */
-export type EligibilityComposer = (deps: ComposeDeps, q: Question, context: AskContext) => Promise<Draft | undefined>;
-
-export interface AnswerDeps extends ComposeDeps {
-  eligibility?: EligibilityComposer;
-}
+export type AnswerDeps = ComposeDeps;
 
 function simple(kind: Draft["kind"], text: string, reason: string, city: string | null = null): Draft {
   return { kind, text, citations: [], city, reason };
@@ -88,7 +81,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
       draft = (await composeFigure(deps, q)) ?? (await composePassage(deps, q));
       break;
     case "eligibility":
-      draft = (deps.eligibility && (await deps.eligibility(deps, q, context))) ?? (await composePassage(deps, q));
+      draft = (await composeEligibility(deps, q, context)) ?? (await composePassage(deps, q));
       break;
     default:
       draft = await composePassage(deps, q);
@@ -117,9 +110,10 @@ export async function answerQuestion(deps: AnswerDeps, question: string, context
     kind: draft.kind,
     text: draft.text,
     citations: draft.citations,
-    eligibility: [],
+    eligibility: draft.eligibility ?? [],
     ...(draft.reason ? { reason: draft.reason } : {}),
     indexId: deps.index.id,
+    ...(draft.profile ? { profile: draft.profile } : {}),
     timingsMs: { total: Math.round((performance.now() - started) * 100) / 100 },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProfileSchema, type Profile } from "../rules/profile.ts";
 
 /*
  * The answer contract (docs/answer-contract.md): one JSON shape for the CLI, the HTTP API, the bot
@@ -58,6 +59,8 @@ export const AnswerSchema = z.object({
   reason: z.string().optional(),
   /** The build that answered. */
   indexId: z.string().optional(),
+  /** For eligibility answers: the facts the verdicts were judged on. */
+  profile: ProfileSchema.optional(),
   timingsMs: z.object({ total: z.number() }).catchall(z.number()),
 });
 export type Answer = z.infer<typeof AnswerSchema>;
@@ -68,4 +71,6 @@ export interface AskContext {
   city?: string | undefined;
   /** Batch id echoed in the answer. */
   id?: string | undefined;
+  /** Facts the resident saved earlier (the question's own facts win). */
+  profile?: Profile | undefined;
 }

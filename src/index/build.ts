@@ -12,6 +12,7 @@ import { OpenAICompatibleEmbeddings } from "../search/embeddings/openai-compatib
 import { buildLexical, searchText } from "../search/lexical.ts";
 import { loadSynonyms, synonymTerms } from "../search/synonyms.ts";
 import { createTokenizer, parseDictionary } from "../search/tokenizer.ts";
+import { buildCatalog, loadRuleSources } from "../rules/catalog.ts";
 import { INDEX_FORMAT_VERSION, TOOL_VERSION } from "../version.ts";
 import { setCurrentBuild, pruneBuilds } from "./store.ts";
 import type { BuildManifest, StoredCorpus } from "./types.ts";
@@ -69,11 +70,13 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
   const dictionaryText = existsSync(dictionaryFile) ? readFileSync(dictionaryFile, "utf8") : "";
   const domainWords = [...new Set([...parseDictionary(dictionaryText), ...synonymTerms(synonyms)])];
   for (const note of corpus.documents.flatMap((d) => d.notes)) options.log.info(note);
+  const ruleSources = loadRuleSources(config.seedsDir);
+  const rules = buildCatalog(ruleSources, corpus);
   progress(
     "chunk",
     `${corpus.documents.length} documents, ${corpus.chunks.length} chunks, ` +
       `${corpus.documents.reduce((n, d) => n + d.indicators.length, 0)} indicator rows, ` +
-      `${corpus.documents.reduce((n, d) => n + d.serviceAreas.length, 0)} service areas`,
+      `${corpus.documents.reduce((n, d) => n + d.serviceAreas.length, 0)} service areas, ${rules.length} rules`,
   );
 
   const tokenizer = createTokenizer(domainWords);
@@ -100,6 +103,7 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
       documents: corpus.checksums,
       synonyms,
       domainWords,
+      rules: ruleSources,
       embeddings: config.embeddings.provider === "local" ? config.embeddings : { model: config.embeddings.model },
     }),
   );
@@ -134,6 +138,7 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
     };
     writeFileSync(path.join(tmp, "corpus.json"), JSON.stringify(stored));
     writeFileSync(path.join(tmp, "lexical.json"), JSON.stringify(lexical));
+    writeFileSync(path.join(tmp, "rules.json"), JSON.stringify(rules));
     if (local) {
       mkdirSync(path.join(tmp, "embeddings"));
       saveLocalModel(local, path.join(tmp, "embeddings"));
@@ -162,6 +167,7 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
         chunks: corpus.chunks.length,
         indicators: stored.indicators.length,
         serviceAreas: stored.serviceAreas.length,
+        rules: rules.length,
       },
       embeddings: {
         provider: config.embeddings.provider,

@@ -10,6 +10,7 @@ import { LocalEmbeddings, loadLocalModel } from "../search/embeddings/local.ts";
 import { OpenAICompatibleEmbeddings } from "../search/embeddings/openai-compatible.ts";
 import type { SearchRuntime } from "../search/retrieve.ts";
 import { createTokenizer } from "../search/tokenizer.ts";
+import type { Rule } from "../rules/schema.ts";
 import { INDEX_FORMAT_VERSION } from "../version.ts";
 import { BuildManifestSchema, type BuildManifest, type StoredCorpus, type StoredLexical } from "./types.ts";
 
@@ -95,6 +96,8 @@ export interface LoadedIndex extends SearchRuntime {
   manifest: BuildManifest;
   corpus: StoredCorpus;
   chunkIndex: ReadonlyMap<string, number>;
+  /** The eligibility rule catalog validated against this build's corpus. */
+  rules: Rule[];
 }
 
 function embedderFor(config: Config, manifest: BuildManifest, dir: string, tokenizer: ReturnType<typeof createTokenizer>): Embeddings {
@@ -128,7 +131,14 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
   const manifest = verifyBuild(dir);
   const corpus = readJson<StoredCorpus>(path.join(dir, "corpus.json"));
   const lexical = readJson<StoredLexical>(path.join(dir, "lexical.json"));
-  if (!Array.isArray(corpus.chunks) || corpus.chunks.length !== manifest.counts.chunks || !lexical.words) {
+  const rules = readJson<Rule[]>(path.join(dir, "rules.json"));
+  if (
+    !Array.isArray(corpus.chunks) ||
+    corpus.chunks.length !== manifest.counts.chunks ||
+    !lexical.words ||
+    !Array.isArray(rules) ||
+    rules.length !== manifest.counts.rules
+  ) {
     throw new AppError("INDEX_CORRUPT", `build ${id}: corpus.json does not match build.json`, { dir });
   }
   const tokenizer = createTokenizer(corpus.domainWords);
@@ -149,6 +159,7 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
     corpus,
     chunks,
     chunkIndex: new Map(chunks.map((c, i) => [c.id, i])),
+    rules,
     tokenizer,
     lexical,
     embedQuery: (text) => embedder.embedQuery(text),

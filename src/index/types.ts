@@ -27,6 +27,7 @@ export const BuildManifestSchema = z.object({
     chunks: z.number().int(),
     indicators: z.number().int(),
     serviceAreas: z.number().int(),
+    rules: z.number().int(),
   }),
   embeddings: z.object({
     provider: z.enum(["local", "openai-compatible"]),

@@ -30,7 +30,7 @@ describe("grounded answers", () => {
     expect(a.citations[0]?.quote).toContain("鼓励灵活就业人员参加住房公积金制度");
     expect(a.citations[0]?.location).toBe("第九章 舒适宜人的住房保障服务 › 第二节 住有宜居");
     expect(a.citations.every((c) => c.city === "六安市")).toBe(true);
-    expect(a.text).toContain("规划文件");
+    expect(a.text).toMatch(/规划文件|规划不是办事指南/);
   });
 
   it("scopes to the city a county belongs to, and the named city wins over the saved one", async () => {

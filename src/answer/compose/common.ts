@@ -8,14 +8,19 @@ import type { CityEntry } from "../cities.ts";
 import { normalizeText } from "../../search/normalize.ts";
 import { bestQuote, conceptCoverage, coverage, type Concept } from "../evidence.ts";
 import type { Intent } from "../intent.ts";
-import type { AnswerKind, Citation } from "../types.ts";
+import type { FactTexts } from "../../rules/facts.ts";
+import type { Profile } from "../../rules/profile.ts";
+import type { AnswerKind, Citation, EligibilityResult } from "../types.ts";
 
 /** What every composer can use: the live index, wording and settings. */
 export interface ComposeDeps {
   index: LoadedIndex;
   messages: Messages;
+  facts: FactTexts;
   config: Config;
   catalog: readonly CityEntry[];
+  /** The clock (tests pin it). */
+  now: () => Date;
 }
 
 /** One question, analysed. */
@@ -40,6 +45,9 @@ export interface Draft {
   citations: Citation[];
   city: string | null;
   reason?: string;
+  eligibility?: EligibilityResult[];
+  /** The profile eligibility was judged on (saved facts merged with the question's). */
+  profile?: Profile;
 }
 
 /** Below this weighted share of the question's concepts in any top passage, a city has no evidence. */

@@ -1,0 +1,133 @@
+import { fill } from "../../prompts.ts";
+import { extractFacts, mergeProfiles } from "../../rules/extract.ts";
+import type { Profile } from "../../rules/profile.ts";
+import { documentLines, eligibilityResult, type ResultDeps } from "../../rules/results.ts";
+import type { Rule } from "../../rules/schema.ts";
+import { normalizeText } from "../../search/normalize.ts";
+import type { Tokenizer } from "../../search/tokenizer.ts";
+import type { AskContext, Citation, EligibilityResult, Verdict } from "../types.ts";
+import { citiesFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
+
+/** At most this many rule results in one answer (the most relevant, decided ones first). */
+const MAX_RESULTS = 4;
+const ORDER: Record<Verdict, number> = { eligible: 0, conditional: 1, not_eligible: 2, unknown: 3 };
+
+const topicWords = new WeakMap<Rule, string[][]>();
+
+/** A rule's topics (and service) as word lists: "小区改造" → ["小区", "改造"]. */
+function topicsOf(rule: Rule, tokenizer: Tokenizer): string[][] {
+  let words = topicWords.get(rule);
+  if (!words) {
+    words = [...rule.topics, rule.service].map((t) => {
+      const cut = tokenizer.cut(t);
+      return cut.length > 0 ? cut : [normalizeText(t)];
+    });
+    topicWords.set(rule, words);
+  }
+  return words;
+}
+
+/**
+ * The rules a question is about: those with a topic (or service) whose words all appear in the
+ * question or in the official terms its synonyms added ("小区能不能改造" matches "小区改造"), for the
+ * cities in scope. Longer topic matches rank first.
+ */
+export function matchRules(
+  rules: readonly Rule[],
+  q: Pick<Question, "norm" | "expansion">,
+  cities: readonly string[],
+  tokenizer: Tokenizer,
+): Rule[] {
+  const text = [q.norm, ...q.expansion.added.map(normalizeText)].join(" ");
+  const scored = rules
+    .map((rule) => ({
+      rule,
+      score: Math.max(
+        0,
+        ...topicsOf(rule, tokenizer)
+          .filter((words) => words.every((w) => text.includes(w)))
+          .map((words) => words.join("").length),
+      ),
+    }))
+    .filter((x) => x.score > 0 && x.rule.cities.some((c) => cities.includes(c)));
+  // A weak incidental match ("就业" inside "灵活就业") does not compete with the topic asked about.
+  const best = Math.max(0, ...scored.map((x) => x.score));
+  return scored
+    .filter((x) => x.score >= best * TOPIC_CUTOFF)
+    .sort((a, b) => b.score - a.score)
+    .map((x) => x.rule);
+}
+
+/** Matches shorter than this share of the best topic match are dropped. */
+const TOPIC_CUTOFF = 0.6;
+
+export function resultDeps(deps: ComposeDeps): ResultDeps {
+  return {
+    messages: deps.messages,
+    facts: deps.facts,
+    documents: deps.index.corpus.documents,
+    chunkById: (id) => {
+      const i = deps.index.chunkIndex.get(id);
+      return i === undefined ? undefined : deps.index.chunks[i];
+    },
+    now: deps.now(),
+  };
+}
+
+/**
+ * Render eligibility results as text with numbered citations (shared by ask and check). The lines
+ * about each document's status are said once, at the end.
+ */
+export function renderResults(deps: ComposeDeps, results: readonly EligibilityResult[]): { text: string; citations: Citation[] } {
+  const m = deps.messages.eligibility;
+  const rd = resultDeps(deps);
+  const documentLine = new Set(deps.index.corpus.documents.flatMap((d) => documentLines(rd, d.meta)));
+  const tail: string[] = [];
+  const citations: Citation[] = [];
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(fill(m.heading, { city: r.city, title: r.title, verdict: m.verdict[r.verdict] }));
+    for (const reason of r.reasons) {
+      if (!documentLine.has(reason)) lines.push(reason);
+      else if (!tail.includes(reason)) tail.push(reason);
+    }
+    for (const c of r.citations) {
+      let n = citations.findIndex((x) => x.chunkId === c.chunkId && x.quote === c.quote) + 1;
+      if (n === 0) n = citations.push(c);
+      lines.push(fill(m.quote, { quote: c.quote, n, location: c.location }));
+    }
+    lines.push("");
+  }
+  if (results.some((r) => r.missingFacts.length > 0)) lines.push(m.tell_more);
+  lines.push(...tail);
+  return { text: lines.join("\n").trim(), citations };
+}
+
+/**
+ * Eligibility answers: rules about the question's topic evaluated on the saved profile merged with
+ * the facts the question gives (the question wins), verdict first, then reasons, quotes and what
+ * is still needed. Undefined when no rule is about the question.
+ */
+export async function composeEligibility(deps: ComposeDeps, q: Question, context: AskContext): Promise<(Draft & { profile: Profile }) | undefined> {
+  const cities = citiesFor(deps, q);
+  const rules = matchRules(deps.index.rules, q, cities, deps.index.tokenizer);
+  if (rules.length === 0) return undefined;
+  const profile = mergeProfiles(context.profile, extractFacts(q.raw));
+  const rd = resultDeps(deps);
+  const results = rules
+    .flatMap((rule) => rule.cities.filter((c) => cities.includes(c)).map((city) => eligibilityResult(rd, rule, city, { ...profile, city })))
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
+    .slice(0, MAX_RESULTS)
+    .map(({ r }) => r);
+  const { text, citations } = renderResults(deps, results);
+  const resultCities = [...new Set(results.map((r) => r.city))];
+  return {
+    kind: "eligibility",
+    text,
+    citations,
+    city: resultCities.length === 1 ? (resultCities[0] as string) : null,
+    eligibility: results,
+    profile,
+  };
+}

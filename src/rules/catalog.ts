@@ -1,0 +1,154 @@
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { readYamlFile } from "../corpus/load.ts";
+import type { Chunk, DocumentMeta } from "../corpus/types.ts";
+import { AppError } from "../errors.ts";
+import { candidateValues, evaluateRule, factsOf } from "./engine.ts";
+import { factSchema, parseProfile, type FactName, type FactValue, type Profile } from "./profile.ts";
+import { RuleFileSchema, type Rule, type RuleSpec } from "./schema.ts";
+
+/*
+ * The rule catalog: seeds/rules/*.yaml validated (schema, fact names and values), every quote found
+ * verbatim in the corpus and tied to the chunk that holds it, every rule's own tests passing, and no
+ * two rules giving opposite answers to the same person. Any failure is a RULES_INVALID naming the
+ * file, the rule and the field.
+ */
+
+export interface RuleSource {
+  file: string;
+  area: string;
+  spec: RuleSpec;
+}
+
+/** Read and schema-validate every rule file (sorted by name). */
+export function loadRuleSources(seedsDir: string): RuleSource[] {
+  const dir = path.join(seedsDir, "rules");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .flatMap((name) => {
+      const file = path.join(dir, name);
+      const parsed = readYamlFile(file, RuleFileSchema, "RULES_INVALID");
+      return parsed.rules.map((spec) => ({ file: `rules/${name}`, area: parsed.area, spec }));
+    });
+}
+
+const squash = (s: string) => s.replace(/\s+/g, "");
+
+function fail(source: RuleSource | undefined, message: string): never {
+  const where = source ? `${source.file}: rule ${source.spec.id}: ` : "";
+  throw new AppError("RULES_INVALID", where + message, source ? { file: source.file, rule: source.spec.id } : undefined);
+}
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+function checkTemplates(source: RuleSource): void {
+  const { spec } = source;
+  const texts = [spec.outside, ...spec.requires.map((r) => r.fail)];
+  for (const t of texts) {
+    for (const [, name] of t.matchAll(PLACEHOLDER)) {
+      if (!spec.needs.includes(name as string)) fail(source, `template placeholder {${name}} is not one of the rule's needs`);
+    }
+  }
+}
+
+/** Run a rule's own test cases; returns a message per failing case. */
+export function runRuleTests(rule: Pick<RuleSpec, "id" | "group" | "requires" | "verdict" | "tests">): string[] {
+  const failures: string[] = [];
+  rule.tests.forEach((t, i) => {
+    const profile = parseProfile(t.profile);
+    if (!profile.success) {
+      failures.push(`${rule.id} test ${i + 1}: invalid profile: ${profile.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; ")}`);
+      return;
+    }
+    const got = evaluateRule(rule, profile.data).verdict;
+    if (got !== t.verdict) failures.push(`${rule.id} test ${i + 1}: ${JSON.stringify(t.profile)} expected ${t.verdict}, got ${got}`);
+  });
+  return failures;
+}
+
+function enumerate(facts: FactName[], rules: Pick<RuleSpec, "group" | "requires">[], limit = 50_000): Profile[] {
+  const domains = facts.map((f) => {
+    const schema = factSchema(f) as { options?: FactValue[]; def?: { type?: string } };
+    const values = Array.isArray(schema.options) ? schema.options : schema.def?.type === "boolean" ? [true, false] : undefined;
+    return candidateValues(f, rules, values);
+  });
+  let profiles: Profile[] = [{}];
+  facts.forEach((f, i) => {
+    const next: Profile[] = [];
+    for (const p of profiles) for (const v of domains[i] ?? []) next.push({ ...p, [f]: v } as Profile);
+    profiles = next.slice(0, limit);
+  });
+  return profiles;
+}
+
+/**
+ * Rules about the same service in the same city contradict each other when some person is in both
+ * rules' groups and one says yes (eligible/conditional) while the other says not_eligible.
+ */
+export function findConflicts(rules: readonly Pick<Rule, "id" | "service" | "cities" | "group" | "requires" | "verdict">[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    for (let j = i + 1; j < rules.length; j++) {
+      const a = rules[i]!;
+      const b = rules[j]!;
+      if (a.service !== b.service || !a.cities.some((c) => b.cities.includes(c))) continue;
+      const facts = [...new Set([...factsOf(a), ...factsOf(b)])];
+      for (const profile of enumerate(facts, [a, b])) {
+        const ea = evaluateRule(a, profile);
+        const eb = evaluateRule(b, profile);
+        if (!ea.inGroup || !eb.inGroup) continue;
+        const yes = (v: string) => v === "eligible" || v === "conditional";
+        if ((yes(ea.verdict) && eb.verdict === "not_eligible") || (yes(eb.verdict) && ea.verdict === "not_eligible")) {
+          out.push(`rules ${a.id} and ${b.id} contradict each other for ${JSON.stringify(profile)}: ${ea.verdict} vs ${eb.verdict}`);
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export interface CatalogCorpus {
+  documents: { meta: DocumentMeta; text: string }[];
+  chunks: readonly Chunk[];
+}
+
+/**
+ * Validate rule sources against the corpus and resolve each quote to its chunk. Throws
+ * `RULES_INVALID` naming the file, rule and problem (missing quote, unknown city or document,
+ * failing test case, contradiction).
+ */
+export function buildCatalog(sources: readonly RuleSource[], corpus: CatalogCorpus): Rule[] {
+  const cities = new Set(corpus.documents.map((d) => d.meta.city));
+  const seen = new Map<string, string>();
+  const rules: Rule[] = [];
+  for (const source of sources) {
+    const { spec } = source;
+    if (seen.has(spec.id)) fail(source, `duplicate id (also in ${seen.get(spec.id)})`);
+    seen.set(spec.id, source.file);
+    const ruleCities = Array.isArray(spec.city) ? spec.city : [spec.city];
+    for (const c of ruleCities) if (!cities.has(c)) fail(source, `city "${c}" has no document in the manifest`);
+    checkTemplates(source);
+    const quoteChunks = spec.quotes.map((q) => {
+      const doc = corpus.documents.find((d) => d.meta.id === q.doc);
+      if (!doc) fail(source, `quote names document "${q.doc}", which is not in the manifest`);
+      if (!ruleCities.includes(doc.meta.city)) fail(source, `quote from ${q.doc} (${doc.meta.city}) but the rule is for ${ruleCities.join("、")}`);
+      const needle = squash(q.text);
+      if (!squash(doc.text).includes(needle)) fail(source, `quote not found in ${q.doc}: “${q.text}”`);
+      const chunk = corpus.chunks.find((c) => c.docId === q.doc && squash(c.text).includes(needle));
+      if (!chunk) fail(source, `quote spans two passages of ${q.doc}, quote within one: “${q.text}”`);
+      return { doc: q.doc, text: q.text, chunkId: chunk.id, city: doc.meta.city };
+    });
+    for (const c of ruleCities) {
+      if (!quoteChunks.some((q) => q.city === c)) fail(source, `no quote from ${c}'s plan although the rule is for ${c}`);
+    }
+    const failures = runRuleTests(spec);
+    if (failures.length > 0) fail(source, `test cases fail:\n  ${failures.join("\n  ")}`);
+    rules.push({ ...spec, area: source.area, file: source.file, cities: ruleCities, needs: spec.needs as FactName[], quoteChunks });
+  }
+  const conflicts = findConflicts(rules);
+  if (conflicts.length > 0) fail(undefined, conflicts.join("\n"));
+  return rules;
+}

@@ -1,0 +1,124 @@
+import type { Verdict } from "../answer/types.ts";
+import type { FactName, FactValue, Profile } from "./profile.ts";
+import type { Condition, ConditionMap, Requirement, RuleSpec } from "./schema.ts";
+
+/*
+ * The eligibility engine: pure functions from a (partial) profile to verdicts. Three-valued logic:
+ * a condition on a fact the profile lacks is undecided, so
+ *   - a known fact that rules a person out gives not_eligible, whatever else is unknown;
+ *   - an undecided group gives unknown (with the facts that would decide it);
+ *   - a matched group with undecided requirements gives conditional (with what is still needed).
+ * Adding a fact can only settle things further: a decided verdict never becomes unknown, and an
+ * unknown fact never produces not_eligible (property-tested).
+ */
+
+type Truth = boolean | undefined;
+
+/** Whether a known value satisfies a condition. */
+export function testCondition(condition: Condition, value: FactValue): boolean {
+  if (typeof condition !== "object" || condition === null) return value === condition;
+  if ("in" in condition) return condition.in.includes(value);
+  if ("notIn" in condition) return !condition.notIn.includes(value);
+  if (typeof value !== "number") return false;
+  const c = condition as { gte?: number; lte?: number; gt?: number; lt?: number };
+  return (
+    (c.gte === undefined || value >= c.gte) &&
+    (c.lte === undefined || value <= c.lte) &&
+    (c.gt === undefined || value > c.gt) &&
+    (c.lt === undefined || value < c.lt)
+  );
+}
+
+/** All conditions of a map: false if one fails, true if all hold, undefined otherwise. */
+export function evaluateMap(map: ConditionMap, profile: Profile): Truth {
+  let undecided = false;
+  for (const [fact, condition] of Object.entries(map)) {
+    const value = profile[fact as FactName];
+    if (value === undefined) undecided = true;
+    else if (!testCondition(condition, value)) return false;
+  }
+  return undecided ? undefined : true;
+}
+
+/** Any of the maps: true if one holds, false if all fail, undefined otherwise. */
+export function evaluateAny(maps: readonly ConditionMap[], profile: Profile): Truth {
+  let undecided = false;
+  for (const map of maps) {
+    const t = evaluateMap(map, profile);
+    if (t === true) return true;
+    if (t === undefined) undecided = true;
+  }
+  return undecided ? undefined : false;
+}
+
+/** Facts still missing in the alternatives that could still hold. */
+function missingIn(maps: readonly ConditionMap[], profile: Profile): FactName[] {
+  const out = new Set<FactName>();
+  for (const map of maps) {
+    if (evaluateMap(map, profile) === false) continue;
+    for (const fact of Object.keys(map) as FactName[]) if (profile[fact] === undefined) out.add(fact);
+  }
+  return [...out];
+}
+
+export interface RuleEvaluation {
+  verdict: Verdict;
+  /** The profile is (known to be) in the group the plan speaks of. */
+  inGroup: boolean | undefined;
+  /** The requirement that rules the person out, if one does. */
+  failed?: Requirement;
+  /** Facts still needed to decide (unknown) or to confirm (conditional). */
+  missingFacts: FactName[];
+}
+
+/**
+ * Evaluate one rule for a partial profile.
+ *
+ * @example
+ * evaluateRule(rule, { employment: "灵活就业" }) // { verdict: "conditional", inGroup: true, missingFacts: [] }
+ */
+export function evaluateRule(rule: Pick<RuleSpec, "group" | "requires" | "verdict">, profile: Profile): RuleEvaluation {
+  const inGroup = evaluateAny(rule.group, profile);
+  const failed = rule.requires.find((r) => evaluateAny(r.any, profile) === false);
+  // A known failed requirement rules the person out whether or not they are in the group.
+  if (failed) return { verdict: "not_eligible", inGroup, failed, missingFacts: [] };
+  if (inGroup === false) return { verdict: "not_eligible", inGroup, missingFacts: [] };
+  if (inGroup === undefined) {
+    const missing = new Set([...missingIn(rule.group, profile), ...rule.requires.flatMap((r) => missingIn(r.any, profile))]);
+    return { verdict: "unknown", inGroup, missingFacts: [...missing] };
+  }
+  const open = rule.requires.filter((r) => evaluateAny(r.any, profile) === undefined);
+  if (open.length > 0) {
+    return {
+      verdict: rule.verdict === "unknown" ? "unknown" : "conditional",
+      inGroup,
+      missingFacts: [...new Set(open.flatMap((r) => missingIn(r.any, profile)))],
+    };
+  }
+  return { verdict: rule.verdict, inGroup, missingFacts: [] };
+}
+
+/** The facts a rule reads. */
+export function factsOf(rule: Pick<RuleSpec, "group" | "requires">): FactName[] {
+  const maps = [...rule.group, ...rule.requires.flatMap((r) => r.any)];
+  return [...new Set(maps.flatMap((m) => Object.keys(m) as FactName[]))];
+}
+
+/**
+ * The values worth trying for a fact when enumerating profiles: every enum value or boolean, and for
+ * numbers the values around each threshold the rules use.
+ */
+export function candidateValues(fact: FactName, rules: readonly Pick<RuleSpec, "group" | "requires">[], enumValues: readonly FactValue[] | undefined): FactValue[] {
+  if (enumValues) return [...enumValues];
+  const points = new Set<number>();
+  for (const rule of rules) {
+    for (const map of [...rule.group, ...rule.requires.flatMap((r) => r.any)]) {
+      const c = map[fact];
+      if (c === undefined) continue;
+      const nums =
+        typeof c === "number" ? [c] : typeof c === "object" && c !== null ? Object.values(c).flat().filter((x): x is number => typeof x === "number") : [];
+      for (const n of nums) [n - 1, n, n + 1].forEach((x) => points.add(x));
+    }
+  }
+  return [...points].sort((a, b) => a - b);
+}

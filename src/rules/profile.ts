@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+/*
+ * The profile: facts about the person a question is about. All optional — an unknown fact stays
+ * absent. Names follow the answer contract; facts beyond it are marked "extension".
+ */
+
+export const EMPLOYMENT = ["单位职工", "灵活就业", "新就业形态", "失业", "退休", "学生", "务农", "其他"] as const;
+export const INCOME = ["低保", "低保边缘", "特困", "低收入", "中等偏下收入", "一般"] as const;
+export const HOUSING = ["无房", "住房困难", "有房"] as const;
+export const DISABILITY = ["无", "一级", "二级", "三级", "四级"] as const;
+export const SELF_CARE = ["自理", "半失能", "失能", "失智"] as const;
+export const FAMILY_PLANNING = ["独生子女家庭", "双女家庭", "计划生育特殊家庭", "无"] as const;
+export const SCHOOL_STAGE = ["学前", "义务教育", "普通高中", "中职", "高校", "不在读"] as const;
+
+export const ProfileSchema = z
+  .object({
+    city: z.string().min(2),
+    hukou: z.enum(["城镇", "农村"]),
+    localHukou: z.boolean(),
+    age: z.number().int().min(0).max(130),
+    employment: z.enum(EMPLOYMENT),
+    occupation: z.enum(["教师", "医护", "其他"]),
+    newlyEmployed: z.boolean(),
+    incomeStatus: z.enum(INCOME),
+    housing: z.enum(HOUSING),
+    disability: z.enum(DISABILITY),
+    selfCare: z.enum(SELF_CARE),
+    veteran: z.boolean(),
+    familyPlanning: z.enum(FAMILY_PLANNING),
+    buildingYear: z.number().int().min(1900).max(2100),
+    // extensions
+    gender: z.enum(["男", "女"]),
+    schoolStage: z.enum(SCHOOL_STAGE),
+    planningMarriage: z.boolean(),
+    planningPregnancy: z.boolean(),
+    migrantWorkerFamily: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export type Profile = z.infer<typeof ProfileSchema>;
+export type FactName = keyof Profile;
+export type FactValue = string | number | boolean;
+
+/** Every fact name, in the order the wizard prefers to ask. */
+export const FACT_NAMES = Object.keys(ProfileSchema.shape) as FactName[];
+
+/** The zod schema of one fact (for validating rule conditions and test profiles). */
+export function factSchema(name: FactName): z.ZodType {
+  return ProfileSchema.shape[name].unwrap();
+}
+
+export function isFactName(name: string): name is FactName {
+  return (FACT_NAMES as string[]).includes(name);
+}
+
+/**
+ * Validate a profile. Expected outcome, not an exception: `{success:false}` carries zod's issues
+ * (unknown fact names, wrong types) with their paths.
+ */
+export function parseProfile(input: unknown): ReturnType<typeof ProfileSchema.safeParse> {
+  return ProfileSchema.safeParse(input);
+}
+
+/** Facts about a household or a place, which stay true when the question is about a relative. */
+export const HOUSEHOLD_FACTS: readonly FactName[] = [
+  "city",
+  "hukou",
+  "localHukou",
+  "incomeStatus",
+  "housing",
+  "familyPlanning",
+  "buildingYear",
+  "migrantWorkerFamily",
+];

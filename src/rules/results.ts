@@ -1,0 +1,107 @@
+import type { Citation, EligibilityResult } from "../answer/types.ts";
+import type { Chunk, DocumentMeta } from "../corpus/types.ts";
+import { fill, type Messages } from "../prompts.ts";
+import { evaluateRule } from "./engine.ts";
+import { valueLabel, type FactTexts } from "./facts.ts";
+import type { FactName, Profile } from "./profile.ts";
+import type { Rule } from "./schema.ts";
+
+/*
+ * Engine outcomes rendered as EligibilityResults: verdict, reasons (what the resident told us,
+ * what the plan says, what is still needed, the document's status and where to confirm),
+ * missing facts and the verbatim citations the rule rests on.
+ */
+
+export interface ResultDeps {
+  messages: Messages;
+  facts: FactTexts;
+  documents: readonly { meta: DocumentMeta }[];
+  chunkById(id: string): Chunk | undefined;
+  /** Today, for saying when a plan's period is over. */
+  now: Date;
+}
+
+function profileValues(deps: ResultDeps, profile: Profile): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(profile)) {
+    if (v !== undefined) out[k] = valueLabel(deps.facts, k as FactName, v);
+  }
+  return out;
+}
+
+/** Labels of facts, joined for a sentence ("住房情况、户口类型"). */
+export function factLabels(deps: Pick<ResultDeps, "facts">, facts: readonly FactName[]): string {
+  return facts.map((f) => deps.facts[f].label).join("、");
+}
+
+/** The citations of a rule for one city, as Answer citations. */
+export function ruleCitations(deps: ResultDeps, rule: Rule, city: string): Citation[] {
+  return rule.quoteChunks
+    .filter((q) => q.city === city)
+    .flatMap((q) => {
+      const chunk = deps.chunkById(q.chunkId);
+      const meta = deps.documents.find((d) => d.meta.id === q.doc)?.meta;
+      if (!chunk || !meta) return [];
+      return [
+        {
+          city,
+          docId: meta.id,
+          docTitle: meta.title,
+          docStatus: deps.messages.status[meta.status],
+          location: chunk.location,
+          quote: q.text,
+          chunkId: chunk.id,
+          chunkText: chunk.text,
+          score: 1,
+        },
+      ];
+    });
+}
+
+/**
+ * What every result based on a document says about it: its status (规划文本 / 征求意见稿), its
+ * period, that it is not an application guide, and that the period is over when it is.
+ */
+export function documentLines(deps: Pick<ResultDeps, "messages" | "now">, doc: DocumentMeta): string[] {
+  const m = deps.messages.eligibility;
+  const lines = [fill(m.source, { title: doc.title, status: deps.messages.status[doc.status], period: doc.period })];
+  const end = Number(doc.period.match(/\d{4}/g)?.pop());
+  if (end && deps.now.getFullYear() > end) lines.push(fill(m.period_ended, { period: doc.period }));
+  return lines;
+}
+
+/**
+ * Evaluate one rule for one city and render the result.
+ *
+ * @example
+ * eligibilityResult(deps, rule, "六安市", { employment: "灵活就业" }).verdict // "conditional"
+ */
+export function eligibilityResult(deps: ResultDeps, rule: Rule, city: string, profile: Profile): EligibilityResult {
+  const m = deps.messages.eligibility;
+  const outcome = evaluateRule(rule, profile);
+  const values = profileValues(deps, profile);
+  const reasons: string[] = [];
+  const known = rule.needs.filter((f) => profile[f] !== undefined);
+  if (outcome.verdict === "not_eligible") {
+    reasons.push(fill(outcome.failed ? outcome.failed.fail : rule.outside, values));
+  } else if (known.length > 0) {
+    reasons.push(fill(m.known, { facts: known.map((f) => fill(m.fact, { label: deps.facts[f].label, value: values[f] as string })).join("，") }));
+  }
+  reasons.push(fill(m.basis, { basis: rule.basis }));
+  if (outcome.missingFacts.length > 0) {
+    const template = outcome.inGroup ? m.to_confirm : m.missing;
+    reasons.push(fill(template, { facts: factLabels(deps, outcome.missingFacts) }));
+  }
+  reasons.push(fill(m.confirm, { confirm: rule.confirm }));
+  const doc = deps.documents.find((d) => d.meta.city === city && rule.quoteChunks.some((q) => q.doc === d.meta.id))?.meta;
+  if (doc) reasons.push(...documentLines(deps, doc));
+  return {
+    ruleId: rule.id,
+    title: rule.title,
+    city,
+    verdict: outcome.verdict,
+    reasons,
+    missingFacts: outcome.missingFacts,
+    citations: ruleCitations(deps, rule, city),
+  };
+}

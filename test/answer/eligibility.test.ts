@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.ts";
+import { AnswerSchema } from "../../src/answer/types.ts";
+import { nextQuestion, rulesFor } from "../../src/rules/check.ts";
+import { factOptions, parseFactAnswer } from "../../src/rules/facts.ts";
+import { silentLogger } from "../../src/log.ts";
+import { rawSourcesByCity, squash, testApp, testConfig } from "../helpers.ts";
+
+const raw = rawSourcesByCity();
+
+describe("eligibility questions are answered by the rules", () => {
+  it("打零工的能交住房公积金吗？六安 → conditional, verdict first, cited", async () => {
+    const app = await testApp();
+    const a = AnswerSchema.parse(await app.ask("打零工的能交住房公积金吗？六安"));
+    expect(a.kind).toBe("eligibility");
+    expect(a.eligibility).toHaveLength(1);
+    const [r] = a.eligibility;
+    expect(r).toMatchObject({ ruleId: "luan.housing-fund.flexible-workers", city: "六安市", verdict: "conditional", missingFacts: [] });
+    expect(a.text.split("\n")[0]).toBe("【六安市】灵活就业人员参加住房公积金：有条件符合");
+    expect(a.citations[0]?.quote).toBe("鼓励灵活就业人员参加住房公积金制度");
+    expect(raw["六安市"]).toContain(squash(a.citations[0]!.quote));
+    expect(a.profile).toMatchObject({ employment: "灵活就业" });
+  });
+
+  it("names both cities' different wording when no city is given (鼓励 vs 试点)", async () => {
+    const app = await testApp();
+    const a = await app.ask("灵活就业人员可以参加住房公积金吗？");
+    expect(a.eligibility.map((r) => r.city).sort()).toEqual(["六安市", "淮南市"]);
+    expect(a.text).toContain("试点");
+    expect(a.text).toContain("鼓励");
+  });
+
+  it("asks for what is missing and says so in the text", async () => {
+    const app = await testApp();
+    const a = await app.ask("淮南低收入住房困难家庭能申请公租房吗");
+    const r = a.eligibility.find((x) => x.ruleId === "huainan.public-rental.low-income-urban");
+    expect(r).toMatchObject({ verdict: "conditional", missingFacts: ["hukou"] });
+    expect(a.text).toContain("还需要确认：户口类型");
+  });
+
+  it("uses the saved profile, and the question's own facts win", async () => {
+    const app = await testApp();
+    const saved = await app.ask("淮南公租房我能申请吗", { profile: { incomeStatus: "低保", hukou: "城镇", housing: "无房" } });
+    expect(saved.eligibility.find((x) => x.ruleId === "huainan.public-rental.low-income-urban")?.verdict).toBe("eligible");
+    const overridden = await app.ask("淮南公租房我能申请吗？我家有房", { profile: { incomeStatus: "低保", hukou: "城镇", housing: "无房" } });
+    expect(overridden.eligibility.find((x) => x.ruleId === "huainan.public-rental.low-income-urban")?.verdict).toBe("not_eligible");
+  });
+
+  it("judges a relative on the relative's facts (我爸失能了)", async () => {
+    const app = await testApp();
+    const a = await app.ask("我爸失能了家里困难，能优先住公办养老院吗？六安", { profile: { age: 40, selfCare: "自理" } });
+    const r = a.eligibility.find((x) => x.ruleId === "both.elderly-care.public-priority-disabled");
+    expect(r).toMatchObject({ verdict: "conditional", missingFacts: ["age"] });
+  });
+
+  it("says when the plan is still studying something (长期护理保险)", async () => {
+    const app = await testApp();
+    const a = await app.ask("六安我妈失能了，能享受长期护理保险吗");
+    const r = a.eligibility.find((x) => x.ruleId === "luan.elderly.long-term-care-insurance");
+    expect(r?.verdict).toBe("unknown");
+    expect(r?.reasons.join()).toContain("还在研究");
+  });
+
+  it("says the plan is a planning document, 淮南's a draft, and that the period is over", async () => {
+    const app = await testApp();
+    const a = await app.ask("淮南的灵活就业人员能缴存住房公积金吗");
+    const reasons = a.eligibility[0]!.reasons.join("\n");
+    expect(reasons).toContain("征求意见稿");
+    expect(reasons).toContain("规划不是办事指南");
+    expect(reasons).toContain("已经结束");
+    const earlier = await createApp(testConfig(), { log: silentLogger, warmUp: false, now: () => new Date("2024-06-01") });
+    const b = await earlier.ask("淮南的灵活就业人员能缴存住房公积金吗");
+    expect(b.eligibility[0]!.reasons.join()).not.toContain("已经结束");
+  });
+
+  it("falls back to a passage answer when no rule is about the question", async () => {
+    const app = await testApp();
+    const a = await app.ask("淮南可以去哪里看博物馆吗");
+    expect(a.kind).not.toBe("eligibility");
+  });
+});
+
+describe("check and the wizard", () => {
+  it("check evaluates a profile against the catalog, decided verdicts first", async () => {
+    const app = await testApp();
+    const { city, results } = app.check({ city: "淮南市", employment: "灵活就业" });
+    expect(city).toBe("淮南市");
+    expect(results.every((r) => r.city === "淮南市")).toBe(true);
+    expect(results[0]?.verdict).not.toBe("unknown");
+    const order = { eligible: 0, conditional: 1, not_eligible: 2, unknown: 3 };
+    const ranks = results.map((r) => order[r.verdict]);
+    expect([...ranks].sort((x, y) => x - y)).toEqual(ranks);
+  });
+
+  it("rejects a city no plan covers", async () => {
+    const app = await testApp();
+    expect(() => app.check({ city: "南京市" })).toThrow(/must be one of/);
+  });
+
+  it("asks first the fact that decides the most open rules, never a declined one", async () => {
+    const app = await testApp();
+    const { rules } = rulesFor(app.deps, { city: "六安市" }, "公租房");
+    expect(rules.map((r) => r.id).sort()).toEqual(["luan.public-rental.low-income-urban", "luan.public-rental.public-service-youth"]);
+    const first = nextQuestion(app.deps, rules, { city: "六安市" });
+    expect(first?.fact).toBe("housing");
+    expect(first?.decides).toBe(2);
+    const next = nextQuestion(app.deps, rules, { city: "六安市" }, new Set(["housing"]));
+    expect(next?.fact).not.toBe("housing");
+    expect(nextQuestion(app.deps, rules, { city: "六安市", housing: "有房" })).toBeUndefined();
+  });
+
+  it("offers number facts as ranges cut at the rules' thresholds", async () => {
+    const app = await testApp();
+    const options = factOptions(app.deps.facts, "age", app.index.rules);
+    expect(options.map((o) => o.label)).toEqual(expect.arrayContaining(["60–79岁", "80岁及以上"]));
+    expect(parseFactAnswer(app.deps.facts, "age", "72", options)).toBe(72);
+    const housing = factOptions(app.deps.facts, "housing", app.index.rules);
+    expect(parseFactAnswer(app.deps.facts, "housing", "1", housing)).toBe("无房");
+    expect(parseFactAnswer(app.deps.facts, "housing", "随便", housing)).toBeUndefined();
+  });
+});
