@@ -1,8 +1,10 @@
 import { answerQuestion, type AnswerDeps } from "./answer/answer.ts";
 import { buildCityCatalog } from "./answer/cities.ts";
 import type { Answer, AskContext, EligibilityResult } from "./answer/types.ts";
+import { figureRows, indexInfo, serviceCatalog, sourceView, type FigureRow, type IndexInfo, type ServiceCatalog, type SourceView } from "./answer/lookup.ts";
 import { checkProfile } from "./rules/check.ts";
-import type { Profile } from "./rules/profile.ts";
+import { factOptions, type FactOption } from "./rules/facts.ts";
+import { FACT_NAMES, type FactName, type Profile } from "./rules/profile.ts";
 import type { Config } from "./config.ts";
 import { ensureIndex } from "./index/ensure.ts";
 import type { LoadedIndex } from "./index/store.ts";
@@ -23,6 +25,28 @@ export interface App {
   check(profile: Profile, topic?: string): { city: string | null; results: EligibilityResult[] };
   /** What composers and the eligibility wizard share (index, wording, fact texts, clock). */
   readonly deps: AnswerDeps;
+  /** A passage in its section context (undefined for an unknown chunk id). */
+  source(chunkId: string): SourceView | undefined;
+  /** The service lists, area by area, for some cities (default: all). */
+  services(cities?: readonly string[]): ServiceCatalog;
+  /** Indicator-table rows, filtered. */
+  figures(options?: { cities?: readonly string[]; query?: string }): FigureRow[];
+  /** The live build: id, date, documents and their status. */
+  info(): IndexInfo;
+  /** The profile facts the rules use, with wording and options, for forms. */
+  profileFacts(): ProfileFact[];
+  /** The covered cities. */
+  cities(): string[];
+}
+
+/** A profile fact as a form shows it. */
+export interface ProfileFact {
+  name: FactName;
+  label: string;
+  question: string;
+  group: string;
+  type: "choice" | "number";
+  options: FactOption[];
 }
 
 export interface AppDeps {
@@ -52,6 +76,22 @@ export function warmUpQuestions(index: LoadedIndex): string[] {
     area ? `${area.city}${area.area}有哪些基本公共服务` : "",
     cities.length >= 2 ? `${cities[0]}和${cities[1]}的基本公共服务清单有什么不同` : "",
   ].filter(Boolean);
+}
+
+function profileFacts(deps: AnswerDeps): ProfileFact[] {
+  const used = new Set<FactName>(deps.index.rules.flatMap((r) => r.needs));
+  return FACT_NAMES.filter((f) => f !== "city" && used.has(f)).map((name) => {
+    const t = deps.facts[name];
+    const numeric = name === "age" || name === "buildingYear";
+    return {
+      name,
+      label: t.label,
+      question: t.question,
+      group: t.group,
+      type: numeric ? "number" : "choice",
+      options: numeric ? [] : factOptions(deps.facts, name, deps.index.rules),
+    };
+  });
 }
 
 /** Wire the core once: wording, the live index (built if missing) and the answer pipeline. */
@@ -89,5 +129,11 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     ask: (question, context) => answerQuestion(answerDeps, question, context),
     check: (profile, topic) => checkProfile(answerDeps, profile, topic),
     deps: answerDeps,
+    source: (chunkId) => sourceView(index, messages, chunkId),
+    services: (cities) => serviceCatalog(index, messages, cities),
+    figures: (options) => figureRows(index, messages, options),
+    info: () => indexInfo(index, messages),
+    profileFacts: () => profileFacts(answerDeps),
+    cities: () => answerDeps.catalog.map((c) => c.city),
   };
 }

@@ -12,6 +12,7 @@ import { renderResults } from "./answer/compose/eligibility.ts";
 import { interactiveCheck, readProfileFile, ruleCatalog, testRules } from "./channels/cli/eligibility.ts";
 import { formatReport, runEval } from "./eval/run.ts";
 import { buildIndex } from "./index/build.ts";
+import { startHttpServer } from "./channels/http/server.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 /*
@@ -109,6 +110,30 @@ async function interactive(rt: Runtime, city: string | undefined): Promise<numbe
     prompt();
   }
   rl.close();
+  return 0;
+}
+
+/** Run the long-lived services until SIGINT/SIGTERM, then close them gracefully. */
+async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; port?: number; host?: string }): Promise<number> {
+  const app = await rt.app();
+  const stops: (() => Promise<void>)[] = [];
+  if (want.serve) {
+    const { app: http, url } = await startHttpServer(() => app, rt.config, rt.log, {
+      ...(want.port !== undefined ? { port: want.port } : {}),
+      ...(want.host ? { host: want.host } : {}),
+    });
+    rt.stdout.write(`民生问答热线工作台：${url}/\n`);
+    stops.push(() => http.close());
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      rt.log.info(`${signal}: shutting down`);
+      resolve();
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  for (const s of stops.reverse()) await s();
   return 0;
 }
 
@@ -216,9 +241,29 @@ const commands: Command[] = [
     },
   },
   {
+    name: "serve",
+    summary: "HTTP API + staff console",
+    usage: "serve [--port 3000] [--host 127.0.0.1]",
+    options: { port: { type: "string" }, host: { type: "string" } },
+    async run({ values }, rt) {
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError("--port must be 0–65535");
+      return runServices(rt, { serve: true, bot: false, ...(port !== undefined ? { port } : {}), ...(values.host ? { host: values.host as string } : {}) });
+    },
+  },
+  {
     name: "start",
-    summary: "the main job: an interactive question prompt in the terminal",
-    usage: "start [--city 六安市|淮南市]",
+    summary: "the main job: index if missing, staff console (and the bot when TELEGRAM_BOT_TOKEN is set)",
+    usage: "start",
+    options: {},
+    async run(_args, rt) {
+      return runServices(rt, { serve: true, bot: true });
+    },
+  },
+  {
+    name: "chat",
+    summary: "an interactive question prompt in the terminal",
+    usage: "chat [--city 六安市|淮南市]",
     options: { city: { type: "string" } },
     async run({ values }, rt) {
       return interactive(rt, values.city as string | undefined);

@@ -37,6 +37,16 @@ export const EnvSchema = z.object({
   EMBEDDINGS_TIMEOUT_MS: intFrom(15000, 100, 600000),
   EMBEDDINGS_BATCH_SIZE: intFrom(64, 1, 2048),
 
+  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  HTTP_PORT: intFrom(3000, 0, 65535),
+  HTTP_BODY_LIMIT: intFrom(32768, 1024, 10_000_000),
+  HTTP_RATE_LIMIT_MAX: intFrom(300, 1, 1_000_000),
+  HTTP_RATE_LIMIT_WINDOW_MS: intFrom(60000, 1000, 3_600_000),
+  HTTP_TRUST_PROXY: z
+    .enum(["true", "false", "1", "0", ""])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+
   RETRIEVAL_CANDIDATES: intFrom(40, 5, 500),
   ANSWER_MAX_CITATIONS: intFrom(5, 1, 20),
   QUESTION_MAX_CHARS: intFrom(500, 20, 100000),
@@ -64,6 +74,7 @@ export interface Config {
       };
   retrieval: { candidates: number; maxCitations: number };
   questionMaxChars: number;
+  http: { host: string; port: number; bodyLimit: number; rateLimit: { max: number; windowMs: number }; trustProxy: boolean };
 }
 
 /**
@@ -121,5 +132,12 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; root?: string } =
     embeddings,
     retrieval: { candidates: e.RETRIEVAL_CANDIDATES, maxCitations: e.ANSWER_MAX_CITATIONS },
     questionMaxChars: e.QUESTION_MAX_CHARS,
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      bodyLimit: e.HTTP_BODY_LIMIT,
+      rateLimit: { max: e.HTTP_RATE_LIMIT_MAX, windowMs: e.HTTP_RATE_LIMIT_WINDOW_MS },
+      trustProxy: e.HTTP_TRUST_PROXY,
+    },
   };
 }

@@ -65,3 +65,9 @@ export function fill(template: string, vars: Record<string, string | number> = {
     return String(v);
   });
 }
+
+/** The resident-facing text for an error code (the generic "系统繁忙" text for anything unknown). */
+export function errorText(messages: Messages, code: string): string {
+  const errors = messages.errors as Record<string, string | undefined>;
+  return errors[code] ?? errors.internal ?? "系统繁忙，请稍后再试。";
+}

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -85,13 +85,45 @@ describe("errors", () => {
   });
 });
 
-describe("start (interactive)", () => {
+describe("chat (interactive)", () => {
   it("answers each line typed and ends at end of input", async () => {
-    const { code, stdout } = await cli(["start"], { input: "六安低保标准是多少\n:city 淮南市\n公租房\n:q\n" });
+    const { code, stdout } = await cli(["chat"], { input: "六安低保标准是多少\n:city 淮南市\n公租房\n:q\n" });
     expect(code).toBe(0);
     expect(stdout).toContain("630元/人/月");
     expect(stdout).toContain("已设置城市：淮南市");
     expect(stdout).toContain("淮南市“十四五”公共服务规划");
+  });
+});
+
+describe("serve", () => {
+  it("serves the console and API, then shuts down cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--port", "0"], {
+      cwd: ROOT,
+      env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "warn" },
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 60_000);
+      child.stdout.on("data", () => {
+        const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1] as string);
+        }
+      });
+    });
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean };
+    expect(health.ok).toBe(true);
+    const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+  });
+
+  it("rejects a bad port", async () => {
+    const { code, stderr } = await cli(["serve", "--port", "99999"]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("--port");
   });
 });
 

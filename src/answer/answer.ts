@@ -84,7 +84,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
       draft = (await composeEligibility(deps, q, context)) ?? (await composePassage(deps, q));
       break;
     default:
-      draft = await composePassage(deps, q);
+      draft = (await composeEligibility(deps, q, context, { onlyWithFacts: true })) ?? (await composePassage(deps, q));
   }
   return (
     draft ??

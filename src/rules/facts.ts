@@ -14,6 +14,7 @@ const FactTextSchema = z
   .object({
     label: z.string().min(1),
     question: z.string().min(1),
+    group: z.string().min(1),
     options: z.record(z.string(), z.string()).optional(),
     unit: z.string().optional(),
   })

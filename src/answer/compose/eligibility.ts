@@ -8,29 +8,36 @@ import type { Tokenizer } from "../../search/tokenizer.ts";
 import type { AskContext, Citation, EligibilityResult, Verdict } from "../types.ts";
 import { citiesFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
 
+const PERSONAL = /(我|俺|本人|咱|家里|家人|老伴|孩子|儿子|女儿)/;
+
 /** At most this many rule results in one answer (the most relevant, decided ones first). */
 const MAX_RESULTS = 4;
 const ORDER: Record<Verdict, number> = { eligible: 0, conditional: 1, not_eligible: 2, unknown: 3 };
 
-const topicWords = new WeakMap<Rule, string[][]>();
+type Topic = { words: string[] } | { phrase: string };
+const topicCache = new WeakMap<Rule, Topic[]>();
 
-/** A rule's topics (and service) as word lists: "小区改造" → ["小区", "改造"]. */
-function topicsOf(rule: Rule, tokenizer: Tokenizer): string[][] {
-  let words = topicWords.get(rule);
-  if (!words) {
-    words = [...rule.topics, rule.service].map((t) => {
-      const cut = tokenizer.cut(t);
-      return cut.length > 0 ? cut : [normalizeText(t)];
+/**
+ * A rule's topics (and service): as words when segmentation keeps all of the topic ("小区改造" →
+ * 小区 + 改造), else as a phrase to find whole ("没工作" would shrink to the bare "工作").
+ */
+function topicsOf(rule: Rule, tokenizer: Tokenizer): Topic[] {
+  let topics = topicCache.get(rule);
+  if (!topics) {
+    topics = [...rule.topics, rule.service].map((t) => {
+      const norm = normalizeText(t);
+      const words = tokenizer.cut(t);
+      return words.join("") === norm.replace(/\s+/g, "") ? { words } : { phrase: norm };
     });
-    topicWords.set(rule, words);
+    topicCache.set(rule, topics);
   }
-  return words;
+  return topics;
 }
 
 /**
- * The rules a question is about: those with a topic (or service) whose words all appear in the
- * question or in the official terms its synonyms added ("小区能不能改造" matches "小区改造"), for the
- * cities in scope. Longer topic matches rank first.
+ * The rules a question is about: those with a topic (or service) whose words are all words of the
+ * question or of the official terms its synonyms added ("小区能不能改造" matches "小区改造", but
+ * "收入住房" does not match "入住"), for the cities in scope. Longer topic matches rank first.
  */
 export function matchRules(
   rules: readonly Rule[],
@@ -39,14 +46,17 @@ export function matchRules(
   tokenizer: Tokenizer,
 ): Rule[] {
   const text = [q.norm, ...q.expansion.added.map(normalizeText)].join(" ");
+  const words = new Set(tokenizer.words(text));
+  const matches = (t: Topic) => ("words" in t ? t.words.every((w) => words.has(w)) : text.includes(t.phrase));
+  const length = (t: Topic) => ("words" in t ? t.words.join("").length : t.phrase.length);
   const scored = rules
     .map((rule) => ({
       rule,
       score: Math.max(
         0,
         ...topicsOf(rule, tokenizer)
-          .filter((words) => words.every((w) => text.includes(w)))
-          .map((words) => words.join("").length),
+          .filter(matches)
+          .map(length),
       ),
     }))
     .filter((x) => x.score > 0 && x.rule.cities.some((c) => cities.includes(c)));
@@ -108,11 +118,25 @@ export function renderResults(deps: ComposeDeps, results: readonly EligibilityRe
  * the facts the question gives (the question wins), verdict first, then reasons, quotes and what
  * is still needed. Undefined when no rule is about the question.
  */
-export async function composeEligibility(deps: ComposeDeps, q: Question, context: AskContext): Promise<(Draft & { profile: Profile }) | undefined> {
+export async function composeEligibility(
+  deps: ComposeDeps,
+  q: Question,
+  context: AskContext,
+  options: { onlyWithFacts?: boolean } = {},
+): Promise<(Draft & { profile: Profile }) | undefined> {
   const cities = citiesFor(deps, q);
-  const rules = matchRules(deps.index.rules, q, cities, deps.index.tokenizer);
+  let rules = matchRules(deps.index.rules, q, cities, deps.index.tokenizer);
+  const extracted = extractFacts(q.raw);
+  if (options.onlyWithFacts) {
+    // A question that is not phrased as "can I" still gets verdicts when someone tells us about
+    // themselves or a relative, with facts the rules about its topic use ("我失业了，有就业援助吗").
+    // "村里有退役军人服务站吗" names a group, not the asker: no verdicts.
+    if (!PERSONAL.test(q.norm)) return undefined;
+    const told = Object.keys(extracted.facts);
+    rules = rules.filter((r) => r.needs.some((f) => told.includes(f)));
+  }
   if (rules.length === 0) return undefined;
-  const profile = mergeProfiles(context.profile, extractFacts(q.raw));
+  const profile = mergeProfiles(context.profile, extracted);
   const rd = resultDeps(deps);
   const results = rules
     .flatMap((rule) => rule.cities.filter((c) => cities.includes(c)).map((city) => eligibilityResult(rd, rule, city, { ...profile, city })))
