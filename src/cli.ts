@@ -13,6 +13,7 @@ import { interactiveCheck, readProfileFile, ruleCatalog, testRules } from "./cha
 import { formatReport, runEval } from "./eval/run.ts";
 import { buildIndex } from "./index/build.ts";
 import { startHttpServer } from "./channels/http/server.ts";
+import { startBot, type BotHandle } from "./channels/telegram/run.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 /*
@@ -116,14 +117,28 @@ async function interactive(rt: Runtime, city: string | undefined): Promise<numbe
 /** Run the long-lived services until SIGINT/SIGTERM, then close them gracefully. */
 async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; port?: number; host?: string }): Promise<number> {
   const app = await rt.app();
+  const core = () => app;
   const stops: (() => Promise<void>)[] = [];
-  if (want.serve) {
-    const { app: http, url } = await startHttpServer(() => app, rt.config, rt.log, {
+  let bot: BotHandle | undefined;
+  if (want.bot && rt.config.telegram.token) {
+    bot = await startBot(core, rt.config, rt.log);
+    rt.stdout.write(`Telegram 机器人 @${bot.username} 已启动（${bot.mode === "webhook" ? "webhook" : "长轮询"}）\n`);
+  } else if (want.bot && !want.serve) {
+    throw new UsageError("the bot needs TELEGRAM_BOT_TOKEN (see .env.example)");
+  }
+  if (want.serve || bot?.mode === "webhook") {
+    const { app: http, url } = await startHttpServer(core, rt.config, rt.log, {
       ...(want.port !== undefined ? { port: want.port } : {}),
       ...(want.host ? { host: want.host } : {}),
+      ...(bot?.plugin ? { plugins: [bot.plugin] } : {}),
     });
     rt.stdout.write(`民生问答热线工作台：${url}/\n`);
     stops.push(() => http.close());
+  }
+  if (bot) {
+    await bot.afterListen();
+    const handle = bot;
+    stops.push(() => handle.stop());
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -258,6 +273,15 @@ const commands: Command[] = [
     options: {},
     async run(_args, rt) {
       return runServices(rt, { serve: true, bot: true });
+    },
+  },
+  {
+    name: "bot",
+    summary: "the Telegram bot (long polling; webhook mode with WEBHOOK_URL)",
+    usage: "bot",
+    options: {},
+    async run(_args, rt) {
+      return runServices(rt, { serve: false, bot: true });
     },
   },
   {

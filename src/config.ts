@@ -47,6 +47,17 @@ export const EnvSchema = z.object({
     .default("false")
     .transform((v) => v === "true" || v === "1"),
 
+  MINSHENG_STATE_DIR: z.string().default(".state"),
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_API_ROOT: z.string().trim().default("https://api.telegram.org").pipe(z.url()),
+  WEBHOOK_URL: optionalUrl,
+  WEBHOOK_SECRET: optionalString,
+  REDIS_URL: optionalString,
+  SESSION_TTL_DAYS: intFrom(30, 1, 3650),
+  BOT_RATE_LIMIT: intFrom(6, 1, 1000),
+  BOT_RATE_WINDOW_MS: intFrom(10000, 100, 3_600_000),
+  BOT_MESSAGE_LIMIT: intFrom(4000, 200, 4096),
+
   RETRIEVAL_CANDIDATES: intFrom(40, 5, 500),
   ANSWER_MAX_CITATIONS: intFrom(5, 1, 20),
   QUESTION_MAX_CHARS: intFrom(500, 20, 100000),
@@ -75,6 +86,18 @@ export interface Config {
   retrieval: { candidates: number; maxCitations: number };
   questionMaxChars: number;
   http: { host: string; port: number; bodyLimit: number; rateLimit: { max: number; windowMs: number }; trustProxy: boolean };
+  /** Sessions (file store) and feedback live here. */
+  stateDir: string;
+  telegram: {
+    token: string | undefined;
+    apiRoot: string;
+    webhook: { url: string; secret: string } | undefined;
+    redisUrl: string | undefined;
+    sessionTtlMs: number;
+    rateLimit: { limit: number; windowMs: number };
+    /** Longest message the bot sends (Telegram allows 4096). */
+    messageLimit: number;
+  };
 }
 
 /**
@@ -123,6 +146,12 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; root?: string } =
     embeddings = { provider: "local", dimensions: e.LOCAL_EMBEDDINGS_DIMENSIONS };
   }
 
+  if (e.WEBHOOK_URL && (!e.WEBHOOK_SECRET || !/^[A-Za-z0-9_-]{8,256}$/.test(e.WEBHOOK_SECRET))) {
+    throw new AppError(
+      "CONFIG_INVALID",
+      "Invalid configuration:\nWEBHOOK_URL needs WEBHOOK_SECRET: 8–256 characters of A-Z, a-z, 0-9, _ and -",
+    );
+  }
   return {
     root,
     seedsDir: resolve(e.MINSHENG_SEEDS_DIR),
@@ -138,6 +167,16 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; root?: string } =
       bodyLimit: e.HTTP_BODY_LIMIT,
       rateLimit: { max: e.HTTP_RATE_LIMIT_MAX, windowMs: e.HTTP_RATE_LIMIT_WINDOW_MS },
       trustProxy: e.HTTP_TRUST_PROXY,
+    },
+    stateDir: resolve(e.MINSHENG_STATE_DIR),
+    telegram: {
+      token: e.TELEGRAM_BOT_TOKEN,
+      apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
+      webhook: e.WEBHOOK_URL ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET as string } : undefined,
+      redisUrl: e.REDIS_URL,
+      sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 3600 * 1000,
+      rateLimit: { limit: e.BOT_RATE_LIMIT, windowMs: e.BOT_RATE_WINDOW_MS },
+      messageLimit: e.BOT_MESSAGE_LIMIT,
     },
   };
 }

@@ -1,0 +1,260 @@
+import { limit } from "@grammyjs/ratelimiter";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, InlineKeyboard, session, type Context, type SessionFlavor } from "grammy";
+import type { App } from "../../app.ts";
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../log.ts";
+import { fill } from "../../prompts.ts";
+import { extractFacts } from "../../rules/extract.ts";
+import { escapeHtml, packMessages, renderAnswer, renderSource } from "./render.ts";
+import type { FeedbackSink } from "./feedback.ts";
+import type { BotMessages } from "./messages.ts";
+import { initialSession, type BotSession, type SessionStore } from "./session.ts";
+import { handleWizardCallback, startWizard } from "./wizard.ts";
+
+/*
+ * The residents' Telegram bot (grammY). It only formats: every answer, verdict and list comes from
+ * the core. Updates of a chat are handled in order (sequentialize before the session); per-user rate
+ * limit; failures reach bot.catch, the resident reads "系统繁忙" and the log gets the update id only.
+ */
+
+export type BotContext = Context & SessionFlavor<BotSession>;
+
+export interface BotDeps {
+  /** The live core (looked up per update, so a reloaded index is used at once). */
+  core: () => App;
+  config: Config;
+  log: Logger;
+  storage: SessionStore;
+  feedback: FeedbackSink;
+  messages: BotMessages;
+}
+
+/** Private chats are keyed by user, groups by chat (groups never get a profile). */
+export function sessionKey(ctx: Omit<Context, "session">): string | undefined {
+  const chat = ctx.chat;
+  if (!chat) return ctx.from ? `u:${ctx.from.id}` : undefined;
+  return chat.type === "private" ? `u:${ctx.from?.id ?? chat.id}` : `g:${chat.id}`;
+}
+
+const isPrivate = (ctx: Context) => ctx.chat?.type === "private";
+const ANSWERS_KEPT = 20;
+
+/** Bot commands as registered with setMyCommands. */
+export const COMMANDS = [
+  { command: "start", description: "开始使用、选择城市" },
+  { command: "city", description: "设置城市" },
+  { command: "check", description: "逐项核对是否符合条件" },
+  { command: "services", description: "基本公共服务清单" },
+  { command: "compare", description: "两市清单的不同" },
+  { command: "about", description: "资料来源和版本" },
+  { command: "help", description: "使用说明" },
+  { command: "forget", description: "删除我保存的资料" },
+  { command: "feedback", description: "意见反馈" },
+];
+
+/** Reply with HTML messages; the keyboard goes under the last one. */
+async function replyAll(ctx: BotContext, messages: readonly string[], keyboard?: InlineKeyboard): Promise<void> {
+  for (let i = 0; i < messages.length; i++) {
+    const last = i === messages.length - 1;
+    await ctx.reply(messages[i] as string, {
+      parse_mode: "HTML",
+      ...(last && keyboard ? { reply_markup: keyboard } : {}),
+      ...(!isPrivate(ctx) && i === 0 && ctx.msg?.message_id ? { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } } : {}),
+    });
+  }
+}
+
+function cityKeyboard(cities: readonly string[], bm: BotMessages): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  cities.forEach((c, i) => kb.text(c, `city:${i}`));
+  return kb.text(bm.city_both, "city:-1");
+}
+
+/** The question with the bot's @mention removed, or undefined when a group message is not for us. */
+function addressedText(ctx: BotContext): string | undefined {
+  const msg = ctx.message;
+  if (!msg?.text) return undefined;
+  if (isPrivate(ctx)) return msg.text;
+  const username = ctx.me.username;
+  const mention = new RegExp(`@${username}\\b`, "gi");
+  const mentioned = (msg.entities ?? []).some((e) => e.type === "mention" && msg.text?.slice(e.offset, e.offset + e.length).toLowerCase() === `@${username}`.toLowerCase()) || mention.test(msg.text);
+  const repliedToUs = msg.reply_to_message?.from?.id === ctx.me.id;
+  if (!mentioned && !repliedToUs) return undefined;
+  return msg.text.replace(mention, " ").trim();
+}
+
+/**
+ * Build the bot with all its handlers (not started: see run.ts).
+ *
+ * @example
+ * const bot = createBot({ core: () => app, config, log, storage, feedback, messages });
+ */
+export function createBot(deps: BotDeps): Bot<BotContext> {
+  const { config, log, messages: bm } = deps;
+  if (!config.telegram.token) throw new Error("createBot needs TELEGRAM_BOT_TOKEN");
+  const bot = new Bot<BotContext>(config.telegram.token, { client: { apiRoot: config.telegram.apiRoot } });
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 15 }));
+
+  bot.use(sequentialize((ctx) => sessionKey(ctx)));
+  bot.use(
+    limit({
+      timeFrame: config.telegram.rateLimit.windowMs,
+      limit: config.telegram.rateLimit.limit,
+      keyGenerator: (ctx) => ctx.from?.id.toString(),
+      onLimitExceeded: async (ctx) => {
+        await ctx.reply(bm.rate_limited).catch((e: unknown) => log.warn("rate-limit reply failed", { error: String(e) }));
+      },
+    }),
+  );
+  bot.use(session({ initial: initialSession, storage: deps.storage, getSessionKey: sessionKey }));
+
+  const core = deps.core;
+  const optional = (what: string) => (e: unknown) => log.debug(`optional Bot API call failed (${what})`, { error: e instanceof Error ? e.message : String(e) });
+
+  bot.command("start", async (ctx) => {
+    await ctx.reply(bm.welcome, { parse_mode: "HTML", reply_markup: cityKeyboard(core().cities(), bm) });
+  });
+  bot.command("city", async (ctx) => {
+    await ctx.reply(bm.choose_city, { reply_markup: cityKeyboard(core().cities(), bm) });
+  });
+  bot.command("help", async (ctx) => {
+    await ctx.reply(bm.help);
+  });
+  bot.command("about", async (ctx) => {
+    const info = core().info();
+    const documents = info.documents.map((d) => fill(bm.about_document, { title: escapeHtml(d.title), status: d.statusLabel, period: d.period })).join("\n");
+    await ctx.reply(fill(bm.about, { documents, build: info.id, date: info.createdAt.slice(0, 10) }), { parse_mode: "HTML" });
+  });
+  bot.command("forget", async (ctx) => {
+    ctx.session = null as unknown as BotSession;
+    await ctx.reply(bm.forgot);
+  });
+  bot.command("feedback", async (ctx) => {
+    const text = ctx.match.trim();
+    if (!text) {
+      await ctx.reply(bm.feedback_prompt);
+      return;
+    }
+    await deps.feedback({ time: new Date().toISOString(), channel: "telegram", kind: "text", text, indexId: core().index.id });
+    await ctx.reply(bm.feedback_saved);
+  });
+  bot.command("services", async (ctx) => {
+    const areas = core().services().areas;
+    const kb = new InlineKeyboard();
+    areas.forEach((a, i) => {
+      kb.text(a.area, `svc:${i}`);
+      if (i % 3 === 2) kb.row();
+    });
+    await ctx.reply(bm.services_choose, { reply_markup: kb });
+  });
+  bot.command("compare", async (ctx) => {
+    const catalog = core().services();
+    const [cityA, cityB] = catalog.cities;
+    const lines = [bm.compare_title];
+    if (cityA && cityB) {
+      for (const a of catalog.areas.filter((x) => x.differing.length > 0)) {
+        const onlyA = a.differing.filter((i) => a.byCity[cityA]?.items.includes(i));
+        const onlyB = a.differing.filter((i) => a.byCity[cityB]?.items.includes(i));
+        lines.push(escapeHtml(fill(bm.compare_line, { area: a.area, cityA, cityB, onlyA: onlyA.join("、") || "—", onlyB: onlyB.join("、") || "—" })));
+      }
+      lines.push(bm.compare_same);
+    }
+    await replyAll(ctx, packMessages(lines, config.telegram.messageLimit));
+  });
+  bot.command("check", async (ctx) => {
+    if (!isPrivate(ctx)) {
+      await ctx.reply(bm.wizard_private_only);
+      return;
+    }
+    await startWizard(ctx, core(), bm);
+  });
+
+  bot.callbackQuery(/^city:(-?\d+)$/, async (ctx) => {
+    const i = Number(ctx.match[1]);
+    const city = core().cities()[i];
+    ctx.session.city = city ?? "";
+    await ctx.answerCallbackQuery().catch(optional("answerCallbackQuery"));
+    await ctx.reply(city ? fill(bm.city_saved, { city }) : bm.city_cleared);
+  });
+
+  bot.callbackQuery(/^src:([0-9a-z]+):(\d+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery().catch(optional("answerCallbackQuery"));
+    const saved = ctx.session.answers.find((a) => a.id === ctx.match[1]);
+    const chunkId = saved?.chunkIds[Number(ctx.match[2]) - 1];
+    const view = chunkId ? core().source(chunkId) : undefined;
+    if (!view) {
+      await ctx.reply(bm.source_expired);
+      return;
+    }
+    await replyAll(ctx, renderSource(view, bm, config.telegram.messageLimit));
+  });
+
+  bot.callbackQuery(/^fb:([0-9a-z]+):([+-])$/, async (ctx) => {
+    const saved = ctx.session.answers.find((a) => a.id === ctx.match[1]);
+    await deps.feedback({
+      time: new Date().toISOString(),
+      channel: "telegram",
+      kind: "rating",
+      rating: ctx.match[2] === "+" ? "up" : "down",
+      answerId: ctx.match[1],
+      ...(saved ? { answerKind: saved.kind, chunkIds: saved.chunkIds } : {}),
+      indexId: core().index.id,
+    });
+    await ctx.answerCallbackQuery({ text: bm.feedback_thanks }).catch(optional("answerCallbackQuery"));
+  });
+
+  bot.callbackQuery(/^svc:(\d+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery().catch(optional("answerCallbackQuery"));
+    const city = ctx.session.city;
+    const catalog = core().services(city ? [city] : undefined);
+    const area = catalog.areas[Number(ctx.match[1])];
+    if (!area) {
+      await ctx.reply(bm.services_none);
+      return;
+    }
+    const blocks = catalog.cities.flatMap((c) => {
+      const entry = area.byCity[c];
+      if (!entry) return [];
+      return [`<b>${escapeHtml(`${c} · ${area.area}（共计${entry.declaredCount}项）`)}</b>`, ...entry.items.map((item, i) => escapeHtml(`${i + 1}. ${item}`)), `<i>${escapeHtml(`${entry.citation.docTitle} › ${entry.citation.location}`)}</i>`, ""];
+    });
+    await replyAll(ctx, packMessages(blocks, config.telegram.messageLimit));
+  });
+
+  bot.callbackQuery(/^wz:/, async (ctx) => handleWizardCallback(ctx, core(), bm));
+  bot.on("callback_query:data", async (ctx) => {
+    await ctx.answerCallbackQuery().catch(optional("answerCallbackQuery"));
+  });
+
+  bot.on("message:text", async (ctx) => {
+    const text = addressedText(ctx);
+    if (text === undefined) return;
+    await ctx.replyWithChatAction("typing").catch(optional("sendChatAction"));
+    const s = ctx.session;
+    const answer = await core().ask(text, {
+      ...(s.city ? { city: s.city } : {}),
+      ...(isPrivate(ctx) ? { profile: s.profile } : {}),
+    });
+    if (isPrivate(ctx)) {
+      // Facts the resident tells about themselves are remembered (never in groups, never a relative's).
+      const told = extractFacts(text);
+      if (told.subject === "self") s.profile = { ...s.profile, ...told.facts };
+    }
+    const id = (++s.counter).toString(36);
+    s.answers = [...s.answers, { id, chunkIds: answer.citations.map((c) => c.chunkId), kind: answer.kind }].slice(-ANSWERS_KEPT);
+    const { messages, keyboard } = renderAnswer(answer, bm, id, config.telegram.messageLimit);
+    await replyAll(ctx, messages, keyboard);
+  });
+
+  bot.on("message", async (ctx) => {
+    if (isPrivate(ctx) || ctx.message.reply_to_message?.from?.id === ctx.me.id) await ctx.reply(bm.non_text);
+  });
+
+  bot.catch(async (err) => {
+    const error = err.error instanceof Error ? err.error : new Error(String(err.error));
+    log.error("telegram update failed", { update: err.ctx.update.update_id, error: error.stack ?? error.message });
+    await err.ctx.reply(bm.busy).catch(() => undefined);
+  });
+  return bot;
+}

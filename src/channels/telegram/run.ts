@@ -1,0 +1,105 @@
+import path from "node:path";
+import { run, type RunnerHandle } from "@grammyjs/runner";
+import type { FastifyInstance } from "fastify";
+import { webhookCallback } from "grammy";
+import type { App } from "../../app.ts";
+import type { Config } from "../../config.ts";
+import { AppError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import { COMMANDS, createBot } from "./bot.ts";
+import { fileFeedbackSink, type FeedbackSink } from "./feedback.ts";
+import { loadBotMessages } from "./messages.ts";
+import { fileSessionStore, redisSessionStore, type SessionStore } from "./session.ts";
+
+/*
+ * Starting the bot: long polling with @grammyjs/runner (concurrent across chats, in order within a
+ * chat) by default; with WEBHOOK_URL, a webhook route on the console's HTTP server (secret checked)
+ * so that several replicas behind a load balancer share one Redis session store.
+ */
+
+export interface BotHandle {
+  mode: "polling" | "webhook";
+  username: string;
+  /** For webhook mode: registers the route; call before the HTTP server listens. */
+  plugin?: (app: FastifyInstance) => void;
+  /** After the HTTP server listens (webhook mode): tell Telegram where to send updates. */
+  afterListen(): Promise<void>;
+  /** Finish in-flight updates, then close the session store. */
+  stop(): Promise<void>;
+}
+
+/** How long startup waits for the Bot API (getMe) before giving up with a clear error. */
+const INIT_TIMEOUT_MS = 10_000;
+
+export async function sessionStoreFor(config: Config): Promise<SessionStore> {
+  const ttl = config.telegram.sessionTtlMs;
+  if (config.telegram.redisUrl) {
+    try {
+      return await redisSessionStore(config.telegram.redisUrl, ttl);
+    } catch (error) {
+      throw new AppError("CONFIG_INVALID", `cannot connect to REDIS_URL (${(error as Error).message})`);
+    }
+  }
+  return fileSessionStore(path.join(config.stateDir, "sessions"), ttl);
+}
+
+/**
+ * Prepare and start the bot. Optional Bot API calls (setMyCommands) failing is logged, not fatal.
+ *
+ * @example
+ * const bot = await startBot(() => app, config, log);
+ * process.once("SIGTERM", () => bot.stop());
+ */
+export async function startBot(
+  core: () => App,
+  config: Config,
+  log: Logger,
+  options: { storage?: SessionStore; feedback?: FeedbackSink } = {},
+): Promise<BotHandle> {
+  const storage = options.storage ?? (await sessionStoreFor(config));
+  const feedback = options.feedback ?? fileFeedbackSink(path.join(config.stateDir, "feedback.jsonl"));
+  const bot = createBot({ core, config, log, storage, feedback, messages: loadBotMessages(config.promptsDir) });
+  try {
+    await Promise.race([
+      bot.init(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS).unref()),
+    ]);
+  } catch (error) {
+    await storage.close();
+    throw new AppError("CONFIG_INVALID", `cannot reach the Telegram Bot API at ${config.telegram.apiRoot} (${(error as Error).message})`);
+  }
+  await bot.api.setMyCommands(COMMANDS).catch((e: unknown) => log.warn("setMyCommands failed (continuing)", { error: (e as Error).message }));
+  const username = bot.botInfo.username;
+
+  const webhook = config.telegram.webhook;
+  if (webhook) {
+    const route = new URL(webhook.url).pathname;
+    log.info(`telegram bot @${username}: webhook ${route}`);
+    return {
+      mode: "webhook",
+      username,
+      plugin: (app) => {
+        app.post(route, { schema: { hide: true } }, webhookCallback(bot, "fastify", { secretToken: webhook.secret }));
+      },
+      afterListen: async () => {
+        await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ["message", "callback_query"] });
+      },
+      stop: async () => {
+        await storage.close();
+      },
+    };
+  }
+
+  await bot.api.deleteWebhook().catch((e: unknown) => log.warn("deleteWebhook failed (continuing)", { error: (e as Error).message }));
+  const runner: RunnerHandle = run(bot, { runner: { fetch: { allowed_updates: ["message", "callback_query"] } } });
+  log.info(`telegram bot @${username}: long polling`);
+  return {
+    mode: "polling",
+    username,
+    afterListen: async () => {},
+    stop: async () => {
+      if (runner.isRunning()) await runner.stop();
+      await storage.close();
+    },
+  };
+}
