@@ -11,9 +11,13 @@ import { isAppError } from "./errors.ts";
 import { renderResults } from "./answer/compose/eligibility.ts";
 import { interactiveCheck, readProfileFile, ruleCatalog, testRules } from "./channels/cli/eligibility.ts";
 import { formatReport, runEval } from "./eval/run.ts";
-import { buildIndex } from "./index/build.ts";
+import { buildIndex, checkSeeds } from "./index/build.ts";
+import { diffSnapshots, formatDiff, snapshotFromBuild, snapshotFromSeeds, type Snapshot } from "./index/diff.ts";
+import { currentBuildId, rollbackBuild } from "./index/store.ts";
+import { AppError } from "./errors.ts";
 import { startHttpServer } from "./channels/http/server.ts";
 import { startBot, type BotHandle } from "./channels/telegram/run.ts";
+import { LiveApp } from "./index/live.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 /*
@@ -116,9 +120,18 @@ async function interactive(rt: Runtime, city: string | undefined): Promise<numbe
 
 /** Run the long-lived services until SIGINT/SIGTERM, then close them gracefully. */
 async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; port?: number; host?: string }): Promise<number> {
-  const app = await rt.app();
-  const core = () => app;
-  const stops: (() => Promise<void>)[] = [];
+  const live = new LiveApp(await rt.app(), rt.log);
+  const core = () => live.current();
+  const reload = (reason: string) => live.reload(reason);
+  if (rt.config.indexWatch) live.watch();
+  const onHup = () => void reload("SIGHUP");
+  process.on("SIGHUP", onHup);
+  const stops: (() => Promise<void>)[] = [
+    async () => {
+      live.close();
+      process.off("SIGHUP", onHup);
+    },
+  ];
   let bot: BotHandle | undefined;
   if (want.bot && rt.config.telegram.token) {
     bot = await startBot(core, rt.config, rt.log);
@@ -131,6 +144,7 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
       ...(want.port !== undefined ? { port: want.port } : {}),
       ...(want.host ? { host: want.host } : {}),
       ...(bot?.plugin ? { plugins: [bot.plugin] } : {}),
+      reload,
     });
     rt.stdout.write(`民生问答热线工作台：${url}/\n`);
     stops.push(() => http.close());
@@ -155,11 +169,55 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
 const commands: Command[] = [
   {
     name: "index",
-    summary: "build the index from seeds/ and make it live",
-    usage: "index",
-    options: {},
-    async run(_args, rt) {
-      const result = await buildIndex(rt.config, { log: rt.log, progress: createProgress(rt.stderr) });
+    summary: "build the index from seeds/ and make it live; --check, --diff, --rollback",
+    usage: "index [--full] | --check | --diff [A B] [--json] | --rollback [ID]",
+    options: {
+      check: { type: "boolean", default: false },
+      diff: { type: "boolean", default: false },
+      rollback: { type: "boolean", default: false },
+      full: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+    async run({ values, positionals }, rt) {
+      const modes = [values.check, values.diff, values.rollback].filter(Boolean).length;
+      if (modes > 1) throw new UsageError("use one of --check, --diff, --rollback");
+      if (values.check) {
+        const report = await checkSeeds(rt.config, rt.log);
+        if (values.json) rt.stdout.write(JSON.stringify(report, null, 2) + "\n");
+        else {
+          for (const d of report.documents) {
+            rt.stdout.write(`ok ${d.id}: ${d.chunks} chunks, ${d.indicatorRows} indicator rows, service list ${d.serviceAreas.join(", ")}\n`);
+          }
+          for (const s of report.superseded) rt.stdout.write(`superseded (not indexed): ${s}\n`);
+          rt.stdout.write(`ok ${report.rules} rules, ${report.ruleTests} test cases, every quote found; ${report.synonyms} synonym groups\n`);
+        }
+        return 0;
+      }
+      if (values.diff) {
+        if (positionals.length !== 0 && positionals.length !== 2) throw new UsageError("--diff takes no build id (live vs seeds) or two (A B)");
+        let from: Snapshot;
+        let to: Snapshot;
+        if (positionals.length === 2) {
+          from = snapshotFromBuild(rt.config.indexDir, positionals[0] as string);
+          to = snapshotFromBuild(rt.config.indexDir, positionals[1] as string);
+        } else {
+          const live = currentBuildId(rt.config.indexDir);
+          if (!live) throw new AppError("INDEX_MISSING", "no live build to compare with: run `index` first");
+          from = snapshotFromBuild(rt.config.indexDir, live);
+          to = await snapshotFromSeeds(rt.config);
+        }
+        const diff = diffSnapshots(from, to);
+        rt.stdout.write((values.json ? JSON.stringify(diff, null, 2) : formatDiff(diff)) + "\n");
+        return 0;
+      }
+      if (values.rollback) {
+        if (positionals.length > 1) throw new UsageError("--rollback takes at most one build id");
+        const { from, to } = rollbackBuild(rt.config.indexDir, positionals[0]);
+        rt.stdout.write(`live build: ${from ?? "(none)"} → ${to}\n`);
+        return 0;
+      }
+      if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+      const result = await buildIndex(rt.config, { log: rt.log, progress: createProgress(rt.stderr), cache: !values.full });
       const m = result.manifest;
       rt.stdout.write(
         `built ${m.id}: ${m.counts.documents} documents, ${m.counts.chunks} chunks, ` +
@@ -223,7 +281,7 @@ const commands: Command[] = [
     options: { json: { type: "boolean", default: false }, test: { type: "boolean", default: false } },
     async run({ values }, rt) {
       if (values.test) {
-        const { rules, cases, failures } = testRules(rt.config.seedsDir);
+        const { rules, cases, failures } = await testRules(rt.config.seedsDir);
         for (const f of failures) rt.stderr.write(`FAIL ${f}\n`);
         rt.stdout.write(`${rules} rules, ${cases} test cases: ${failures.length === 0 ? "all pass" : `${failures.length} failing`}\n`);
         return failures.length === 0 ? 0 : 1;

@@ -27,6 +27,12 @@ export const EnvSchema = z.object({
   MINSHENG_SEEDS_DIR: z.string().default("seeds"),
   MINSHENG_INDEX_DIR: z.string().default("index"),
   MINSHENG_PROMPTS_DIR: z.string().default("prompts"),
+  INDEX_KEEP_BUILDS: intFrom(5, 1, 1000),
+  INDEX_WATCH: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  ADMIN_TOKEN: optionalString,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 
   EMBEDDINGS_PROVIDER: z.enum(["local", "openai-compatible"]).default("local"),
@@ -72,6 +78,12 @@ export interface Config {
   seedsDir: string;
   indexDir: string;
   promptsDir: string;
+  /** Builds kept on disk after a new one goes live. */
+  indexKeep: number;
+  /** Running services reload when index/current changes (file watch). */
+  indexWatch: boolean;
+  /** Token for POST /api/admin/reload (the endpoint is off without one). */
+  adminToken: string | undefined;
   logLevel: Env["LOG_LEVEL"];
   embeddings:
     | { provider: "local"; dimensions: number }
@@ -157,6 +169,9 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; root?: string } =
     seedsDir: resolve(e.MINSHENG_SEEDS_DIR),
     indexDir: resolve(e.MINSHENG_INDEX_DIR),
     promptsDir: resolve(e.MINSHENG_PROMPTS_DIR),
+    indexKeep: e.INDEX_KEEP_BUILDS,
+    indexWatch: e.INDEX_WATCH,
+    adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     embeddings,
     retrieval: { candidates: e.RETRIEVAL_CANDIDATES, maxCitations: e.ANSWER_MAX_CITATIONS },

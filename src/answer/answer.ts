@@ -4,7 +4,7 @@ import { expandSynonyms } from "../search/synonyms.ts";
 import { namedAreas } from "./areas.ts";
 import { allCityNames, detectCities } from "./cities.ts";
 import { composeCompare } from "./compose/compare.ts";
-import type { ComposeDeps, Draft, Question } from "./compose/common.ts";
+import { MAX_CITIES_SEARCHED, type ComposeDeps, type Draft, type Question } from "./compose/common.ts";
 import { composeEligibility } from "./compose/eligibility.ts";
 import { composeFigure } from "./compose/figure.ts";
 import { composeList } from "./compose/list.ts";
@@ -69,6 +69,9 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
     return simple("clarify", m.clarify.vague, "no_topic", scope.length === 1 ? (scope[0] as string) : null);
   }
 
+  if (intent === "list" && scope.length === 0 && deps.catalog.length > MAX_CITIES_SEARCHED) {
+    return simple("clarify", fill(m.clarify.which_city, { cities: deps.catalog.map((c) => c.city).join("、") }), "which_city");
+  }
   let draft: Draft | undefined;
   switch (intent) {
     case "compare":

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import mammoth from "mammoth";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError, type ErrorCode } from "../errors.ts";
 import { chunkDocument } from "./chunk.ts";
 import { parseDocument } from "./parse.ts";
-import { ManifestSchema, type Chunk, type Manifest, type ParsedDocument } from "./types.ts";
+import { ManifestSchema, type Chunk, type DocumentMeta, type Manifest, type ParsedDocument } from "./types.ts";
 
 /**
  * Read and validate a YAML file against a zod schema. Malformed YAML and schema violations both
@@ -36,43 +37,106 @@ export function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/** Bump when parsing or chunking changes, so cached parses are not reused. */
+export const PARSER_VERSION = 1;
+
+/** The document text a file holds: .txt as is, .md without heading and emphasis marks, .docx converted. */
+export async function documentText(file: string, buffer: Buffer): Promise<string> {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === ".docx") {
+    try {
+      const { value } = await mammoth.extractRawText({ buffer });
+      return value;
+    } catch (error) {
+      throw new AppError("SEED_UNPARSABLE", `${file} is not a readable .docx: ${(error as Error).message}`, { file });
+    }
+  }
+  const text = buffer.toString("utf8");
+  if (text.includes("\u0000") || text.includes("\uFFFD")) {
+    throw new AppError("SEED_UNPARSABLE", `${file} is not UTF-8 text`, { file });
+  }
+  if (ext === ".md" || ext === ".markdown") {
+    return text.replace(/^#{1,6}\s+/gm, "").replace(/(\*\*|__)/g, "");
+  }
+  if (ext !== ".txt" && ext !== "") {
+    throw new AppError("SEED_UNPARSABLE", `${file}: unsupported document type "${ext}" (use .txt, .md or .docx)`, { file });
+  }
+  return text;
+}
+
 /** The parsed documents and their chunks. */
 export interface Corpus {
   manifest: Manifest;
+  /** The documents answers may cite (superseded editions left out). */
   documents: ParsedDocument[];
   chunks: Chunk[];
   /** Document id → sha256 of its source file. */
   checksums: Record<string, string>;
+  /** Editions the manifest marks as superseded (not indexed). */
+  superseded: DocumentMeta[];
+  /** How many documents were parsed now, and how many came from the parse cache. */
+  stats: { parsed: number; cached: number };
+}
+
+export interface LoadOptions {
+  /** Store parses in this folder, and reuse those of unchanged documents. */
+  cacheDir?: string;
+  /** Reuse cached parses (default true); false parses everything again and refreshes the cache. */
+  reuse?: boolean;
 }
 
 /**
- * Parse every document of the manifest and chunk it.
+ * Parse every current document of the manifest and chunk it. With a cache folder, a document whose
+ * bytes, manifest entry and parser version are unchanged is read back instead of parsed again (the
+ * result is identical).
  *
  * @example
- * const corpus = loadCorpus("seeds");
+ * const corpus = await loadCorpus("seeds");
  * corpus.documents.map((d) => d.meta.city); // ["六安市", "淮南市"]
  */
-export function loadCorpus(seedsDir: string): Corpus {
+export async function loadCorpus(seedsDir: string, options: LoadOptions = {}): Promise<Corpus> {
   const manifest = loadManifest(seedsDir);
   const documents: ParsedDocument[] = [];
+  const chunks: Chunk[] = [];
   const checksums: Record<string, string> = {};
-  for (const meta of manifest.documents) {
+  const stats = { parsed: 0, cached: 0 };
+  const current = manifest.documents.filter((d) => !d.supersededBy);
+  for (const meta of current) {
     const file = path.join(seedsDir, meta.file);
     if (!existsSync(file)) {
       throw new AppError("SEED_MISSING", `${meta.id}: ${file} not found (named in manifest.yaml)`, { file });
     }
     const buffer = readFileSync(file);
-    const raw = buffer.toString("utf8");
-    if (raw.includes("\u0000") || raw.includes("\uFFFD")) {
-      throw new AppError("SEED_UNPARSABLE", `${meta.id}: ${file} is not UTF-8 text`, { file });
+    checksums[meta.id] = sha256(buffer);
+    const key = sha256(JSON.stringify({ v: PARSER_VERSION, meta, content: checksums[meta.id] }));
+    const cached = options.cacheDir ? path.join(options.cacheDir, `${key}.json`) : undefined;
+    if (cached && options.reuse !== false && existsSync(cached)) {
+      try {
+        const hit = JSON.parse(readFileSync(cached, "utf8")) as { doc: ParsedDocument; chunks: Chunk[] };
+        documents.push(hit.doc);
+        chunks.push(...hit.chunks);
+        stats.cached++;
+        continue;
+      } catch {
+        /* a damaged cache entry is parsed again */
+      }
     }
-    const doc = parseDocument(meta, raw);
+    const doc = parseDocument(meta, await documentText(file, buffer));
     if (!doc.blocks.some((b) => b.kind === "heading")) {
       throw new AppError("SEED_UNPARSABLE", `${meta.id}: ${file} has no 章/节 headings to structure it`, { file });
     }
-    documents.push(doc);
-    checksums[meta.id] = sha256(buffer);
+    const docChunks = chunkDocument(doc);
+    // Round-trip through JSON so a fresh parse and a cached one are the very same data.
+    const plain = JSON.parse(JSON.stringify({ doc, chunks: docChunks })) as { doc: ParsedDocument; chunks: Chunk[] };
+    documents.push(plain.doc);
+    chunks.push(...plain.chunks);
+    stats.parsed++;
+    if (cached && options.cacheDir) {
+      mkdirSync(options.cacheDir, { recursive: true });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(plain));
+      renameSync(tmp, cached);
+    }
   }
-  const chunks = documents.flatMap((d) => chunkDocument(d));
-  return { manifest, documents, chunks, checksums };
+  return { manifest, documents, chunks, checksums, superseded: manifest.documents.filter((d) => d.supersededBy), stats };
 }

@@ -14,6 +14,8 @@ export const DocumentMetaSchema = z.object({
   counties: z.array(z.string().min(2)).default([]),
   status: DocumentStatusSchema,
   period: z.string().min(4),
+  /** The id of the edition that replaces this one: then this one is not indexed or cited. */
+  supersededBy: z.string().optional(),
 });
 export type DocumentMeta = z.infer<typeof DocumentMetaSchema>;
 
@@ -27,6 +29,15 @@ export const ManifestSchema = z
       }
       seen.add(d.id);
     });
+    const ids = new Set(m.documents.map((d) => d.id));
+    m.documents.forEach((d, i) => {
+      if (d.supersededBy !== undefined && (!ids.has(d.supersededBy) || d.supersededBy === d.id)) {
+        ctx.addIssue({ code: "custom", path: ["documents", i, "supersededBy"], message: `"${d.supersededBy}" is not another document of the manifest` });
+      }
+    });
+    if (m.documents.every((d) => d.supersededBy)) {
+      ctx.addIssue({ code: "custom", path: ["documents"], message: "every document is superseded: nothing left to index" });
+    }
   });
 export type Manifest = z.infer<typeof ManifestSchema>;
 

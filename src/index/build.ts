@@ -4,15 +4,17 @@ import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { Embeddings } from "@langchain/core/embeddings";
 import type { Config } from "../config.ts";
-import { loadCorpus, sha256 } from "../corpus/load.ts";
+import { loadCorpus, sha256, type Corpus } from "../corpus/load.ts";
 import type { Chunk } from "../corpus/types.ts";
+import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { fitLocalEmbeddings, LocalEmbeddings, saveLocalModel } from "../search/embeddings/local.ts";
 import { OpenAICompatibleEmbeddings } from "../search/embeddings/openai-compatible.ts";
 import { buildLexical, searchText } from "../search/lexical.ts";
-import { loadSynonyms, synonymTerms } from "../search/synonyms.ts";
+import { loadSynonyms, synonymTerms, type SynonymGroup } from "../search/synonyms.ts";
 import { createTokenizer, parseDictionary } from "../search/tokenizer.ts";
-import { buildCatalog, loadRuleSources } from "../rules/catalog.ts";
+import { buildCatalog, loadRuleSources, type RuleSource } from "../rules/catalog.ts";
+import type { Rule } from "../rules/schema.ts";
 import { INDEX_FORMAT_VERSION, TOOL_VERSION } from "../version.ts";
 import { setCurrentBuild, pruneBuilds } from "./store.ts";
 import type { BuildManifest, StoredCorpus } from "./types.ts";
@@ -21,16 +23,20 @@ export interface BuildOptions {
   log: Logger;
   /** Called at each stage (for a progress display). */
   progress?: (stage: string, detail?: string) => void;
-  /** Switch `index/CURRENT` to the new build (default true). */
+  /** Switch `index/current` to the new build (default true). */
   activate?: boolean;
-  /** Builds to keep after activating (default 5). */
+  /** Builds to keep after activating (default: config.indexKeep). */
   keep?: number;
+  /** Reuse parses of unchanged documents (default true); false re-parses all and refreshes the cache. */
+  cache?: boolean;
 }
 
 export interface BuildResult {
   id: string;
   dir: string;
   manifest: BuildManifest;
+  /** Documents parsed now vs reused unchanged from the parse cache. */
+  stats: { parsed: number; cached: number };
 }
 
 function listFiles(dir: string, base = dir): string[] {
@@ -52,10 +58,75 @@ function embeddingsFor(config: Config, chunks: readonly Chunk[], tokenizer: Retu
   return { embeddings: new OpenAICompatibleEmbeddings(config.embeddings) as Embeddings, local: undefined };
 }
 
+/** Everything a build is made from, validated: the parsed corpus, synonyms, dictionary and rules. */
+export interface BuildInputs {
+  corpus: Corpus;
+  synonyms: SynonymGroup[];
+  domainWords: string[];
+  ruleSources: RuleSource[];
+  rules: Rule[];
+}
+
+/**
+ * Read and validate the seeds: manifest, documents (unchanged ones from the parse cache), synonyms,
+ * dictionary and rules (quotes found, test cases passing, no contradictions). Throws the first
+ * problem as an AppError naming the file.
+ */
+export async function prepareInputs(config: Config, options: { log: Logger; cache?: "use" | "refresh" | "none" }): Promise<BuildInputs> {
+  const mode = options.cache ?? "use";
+  const corpus = await loadCorpus(config.seedsDir, mode === "none" ? {} : { cacheDir: path.join(config.indexDir, "cache", "parsed"), reuse: mode === "use" });
+  const synonyms = loadSynonyms(config.seedsDir);
+  const dictionaryFile = path.join(config.seedsDir, "dictionary.txt");
+  const dictionaryText = existsSync(dictionaryFile) ? readFileSync(dictionaryFile, "utf8") : "";
+  const domainWords = [...new Set([...parseDictionary(dictionaryText), ...synonymTerms(synonyms)])];
+  for (const note of corpus.documents.flatMap((d) => d.notes)) options.log.debug(note);
+  const ruleSources = loadRuleSources(config.seedsDir);
+  const rules = buildCatalog(ruleSources, corpus);
+  return { corpus, synonyms, domainWords, ruleSources, rules };
+}
+
+export interface CheckReport {
+  documents: { id: string; title: string; chunks: number; indicatorRows: number; serviceAreas: string[] }[];
+  superseded: string[];
+  rules: number;
+  ruleTests: number;
+  synonyms: number;
+}
+
+/**
+ * Validate the seeds without building (maintainers' CI): manifest, documents (service-list counts
+ * must match, indicator tables complete), synonyms, and every rule (quotes found, test cases
+ * passing, no contradictions). Throws the first problem, naming file and field.
+ */
+export async function checkSeeds(config: Config, log: Logger): Promise<CheckReport> {
+  const { corpus, synonyms, ruleSources, rules } = await prepareInputs(config, { log, cache: "none" });
+  for (const doc of corpus.documents) {
+    for (const row of doc.indicators) {
+      const empty = Object.entries(row.values).filter(([, v]) => v === "");
+      if (empty.length === Object.keys(row.values).length) {
+        throw new AppError("SEED_UNPARSABLE", `${doc.meta.id}: indicator "${row.indicatorText}" in ${row.table} has no values`);
+      }
+    }
+  }
+  return {
+    documents: corpus.documents.map((d) => ({
+      id: d.meta.id,
+      title: d.meta.title,
+      chunks: corpus.chunks.filter((c) => c.docId === d.meta.id).length,
+      indicatorRows: d.indicators.length,
+      serviceAreas: d.serviceAreas.map((a) => `${a.area} ${a.items.length}/${a.declaredCount}`),
+    })),
+    superseded: corpus.superseded.map((d) => `${d.id} → ${d.supersededBy}`),
+    rules: rules.length,
+    ruleTests: ruleSources.reduce((n, s) => n + s.spec.tests.length, 0),
+    synonyms: synonyms.length,
+  };
+}
+
 /**
  * Build an index from the seeds into `index/builds/<id>/` (id = build time + inputs hash), write a
- * manifest with every file's checksum, then switch `index/CURRENT` to it atomically. A failed build
- * leaves the live index untouched.
+ * manifest with every file's checksum, then switch `index/current` to it atomically. A failed build
+ * leaves the live index untouched. Unchanged documents are not parsed again.
  *
  * @example
  * const { id } = await buildIndex(loadConfig(), { log: createLogger("info") });
@@ -64,19 +135,13 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
   const started = performance.now();
   const progress = options.progress ?? (() => {});
   progress("parse", config.seedsDir);
-  const corpus = loadCorpus(config.seedsDir);
-  const synonyms = loadSynonyms(config.seedsDir);
-  const dictionaryFile = path.join(config.seedsDir, "dictionary.txt");
-  const dictionaryText = existsSync(dictionaryFile) ? readFileSync(dictionaryFile, "utf8") : "";
-  const domainWords = [...new Set([...parseDictionary(dictionaryText), ...synonymTerms(synonyms)])];
-  for (const note of corpus.documents.flatMap((d) => d.notes)) options.log.info(note);
-  const ruleSources = loadRuleSources(config.seedsDir);
-  const rules = buildCatalog(ruleSources, corpus);
+  const { corpus, synonyms, domainWords, ruleSources, rules } = await prepareInputs(config, { log: options.log, cache: options.cache === false ? "refresh" : "use" });
   progress(
     "chunk",
-    `${corpus.documents.length} documents, ${corpus.chunks.length} chunks, ` +
+    `${corpus.documents.length} documents (${corpus.stats.parsed} parsed, ${corpus.stats.cached} unchanged), ${corpus.chunks.length} chunks, ` +
       `${corpus.documents.reduce((n, d) => n + d.indicators.length, 0)} indicator rows, ` +
-      `${corpus.documents.reduce((n, d) => n + d.serviceAreas.length, 0)} service areas, ${rules.length} rules`,
+      `${corpus.documents.reduce((n, d) => n + d.serviceAreas.length, 0)} service areas, ${rules.length} rules` +
+      (corpus.superseded.length ? `, ${corpus.superseded.length} superseded edition(s) left out` : ""),
   );
 
   const tokenizer = createTokenizer(domainWords);
@@ -183,10 +248,10 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
     renameSync(tmp, dir);
     if (options.activate !== false) {
       setCurrentBuild(config.indexDir, id);
-      pruneBuilds(config.indexDir, options.keep ?? 5);
+      pruneBuilds(config.indexDir, options.keep ?? config.indexKeep);
     }
     progress("done", `${id} in ${manifest.buildMs} ms`);
-    return { id, dir, manifest };
+    return { id, dir, manifest, stats: corpus.stats };
   } catch (error) {
     rmSync(tmp, { recursive: true, force: true });
     throw error;

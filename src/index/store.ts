@@ -4,26 +4,27 @@ import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import type { Embeddings } from "@langchain/core/embeddings";
 import type { Config } from "../config.ts";
 import { sha256 } from "../corpus/load.ts";
-import type { Chunk } from "../corpus/types.ts";
 import { AppError } from "../errors.ts";
 import { LocalEmbeddings, loadLocalModel } from "../search/embeddings/local.ts";
 import { OpenAICompatibleEmbeddings } from "../search/embeddings/openai-compatible.ts";
 import type { SearchRuntime } from "../search/retrieve.ts";
 import { createTokenizer } from "../search/tokenizer.ts";
+import { createVectorSearch, readVectorTable, type VectorTable } from "../search/vectors.ts";
 import type { Rule } from "../rules/schema.ts";
 import { INDEX_FORMAT_VERSION } from "../version.ts";
 import { BuildManifestSchema, type BuildManifest, type StoredCorpus, type StoredLexical } from "./types.ts";
 
 /*
- * The on-disk index: index/builds/<id>/ (immutable once written) and index/CURRENT naming the live
- * build. CURRENT is replaced by rename, so readers see the old or the new id, never half of one.
+ * The on-disk index: index/builds/<id>/ (immutable once written) and index/current naming the live
+ * build. `current` is replaced by rename, so readers see the old or the new id, never half of one.
  */
 
-const CURRENT = "CURRENT";
+/** The file naming the live build (replaced atomically). */
+export const CURRENT_FILE = "current";
 
 /** The id of the live build, or undefined when none was ever activated. */
 export function currentBuildId(indexDir: string): string | undefined {
-  const file = path.join(indexDir, CURRENT);
+  const file = path.join(indexDir, CURRENT_FILE);
   if (!existsSync(file)) return undefined;
   const id = readFileSync(file, "utf8").trim();
   return id || undefined;
@@ -32,9 +33,9 @@ export function currentBuildId(indexDir: string): string | undefined {
 /** Atomically make `id` the live build. */
 export function setCurrentBuild(indexDir: string, id: string): void {
   mkdirSync(indexDir, { recursive: true });
-  const tmp = path.join(indexDir, `${CURRENT}.${process.pid}.tmp`);
+  const tmp = path.join(indexDir, `.${CURRENT_FILE}.${process.pid}.tmp`);
   writeFileSync(tmp, id + "\n");
-  renameSync(tmp, path.join(indexDir, CURRENT));
+  renameSync(tmp, path.join(indexDir, CURRENT_FILE));
 }
 
 /** Build ids on disk, oldest first (ids start with their build time). */
@@ -150,8 +151,19 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
     throw new AppError("INDEX_CORRUPT", `build ${id}: vector index unreadable: ${(error as Error).message}`, { dir });
   }
   const chunks = corpus.chunks;
-  const count = chunks.length;
-  store.index.setEf(Math.max(64, Math.min(400, Math.ceil(count / 10))));
+  store.index.setEf(Math.max(64, Math.min(400, Math.ceil(chunks.length / 10))));
+  let table: VectorTable;
+  try {
+    table = readVectorTable(store.index, chunks.length, (label) => {
+      const doc = store.docstore.search(String(label));
+      return doc.metadata.index as number;
+    });
+  } catch (error) {
+    throw new AppError("INDEX_CORRUPT", `build ${id}: vector index does not match the chunks: ${(error as Error).message}`, { dir });
+  }
+  if (store.index.getCurrentCount() !== chunks.length) {
+    throw new AppError("INDEX_CORRUPT", `build ${id}: ${store.index.getCurrentCount()} vectors for ${chunks.length} chunks`, { dir });
+  }
   return {
     id,
     dir,
@@ -163,12 +175,29 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
     tokenizer,
     lexical,
     embedQuery: (text) => embedder.embedQuery(text),
-    vectorSearch: async (vector, k, allow) => {
-      const filter = allow
-        ? (doc: { metadata: Record<string, unknown> }) => allow(chunks[doc.metadata.index as number] as Chunk)
-        : undefined;
-      const found = await store.similaritySearchVectorWithScore(vector, Math.min(k, count), filter);
-      return found.map(([doc, distance]) => ({ index: doc.metadata.index as number, similarity: 1 - distance }));
-    },
+    vectorSearch: createVectorSearch(store.index, table, chunks),
   };
+}
+
+/**
+ * Make an earlier build live again: `to`, or the newest build older than the live one that
+ * passes verification. Throws INDEX_MISSING when there is none to go back to.
+ */
+export function rollbackBuild(indexDir: string, to?: string): { from: string | undefined; to: string } {
+  const live = currentBuildId(indexDir);
+  const builds = listBuilds(indexDir);
+  const candidates = to ? [to] : builds.filter((b) => live === undefined || b < live).reverse();
+  for (const id of candidates) {
+    const dir = path.join(indexDir, "builds", id);
+    if (!existsSync(dir)) throw new AppError("INDEX_MISSING", `no build ${id} in ${indexDir}`);
+    try {
+      verifyBuild(dir);
+    } catch (error) {
+      if (to) throw error;
+      continue;
+    }
+    setCurrentBuild(indexDir, id);
+    return { from: live, to: id };
+  }
+  throw new AppError("INDEX_MISSING", `no earlier build to roll back to in ${indexDir}`);
 }

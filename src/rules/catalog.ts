@@ -113,6 +113,8 @@ export function findConflicts(rules: readonly Pick<Rule, "id" | "service" | "cit
 export interface CatalogCorpus {
   documents: { meta: DocumentMeta; text: string }[];
   chunks: readonly Chunk[];
+  /** Editions the manifest marks superseded (rules must quote the current edition). */
+  superseded?: readonly DocumentMeta[];
 }
 
 /**
@@ -133,7 +135,10 @@ export function buildCatalog(sources: readonly RuleSource[], corpus: CatalogCorp
     checkTemplates(source);
     const quoteChunks = spec.quotes.map((q) => {
       const doc = corpus.documents.find((d) => d.meta.id === q.doc);
-      if (!doc) fail(source, `quote names document "${q.doc}", which is not in the manifest`);
+      if (!doc) {
+        const old = corpus.superseded?.find((d) => d.id === q.doc);
+        fail(source, old ? `quote names document "${q.doc}", which is superseded by "${old.supersededBy}": quote the current edition` : `quote names document "${q.doc}", which is not in the manifest`);
+      }
       if (!ruleCities.includes(doc.meta.city)) fail(source, `quote from ${q.doc} (${doc.meta.city}) but the rule is for ${ruleCities.join("、")}`);
       const needle = squash(q.text);
       if (!squash(doc.text).includes(needle)) fail(source, `quote not found in ${q.doc}: “${q.text}”`);

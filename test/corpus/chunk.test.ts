@@ -5,7 +5,7 @@ import { loadCorpus } from "../../src/corpus/load.ts";
 import { locationPath } from "../../src/corpus/parse.ts";
 import { rawSourcesByCity, ROOT, squash } from "../helpers.ts";
 
-const corpus = loadCorpus(path.join(ROOT, "seeds"));
+const corpus = await loadCorpus(path.join(ROOT, "seeds"));
 const raw = rawSourcesByCity();
 
 describe("chunks", () => {

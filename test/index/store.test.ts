@@ -32,7 +32,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("versioned builds", () => {
-  it("builds into builds/<id>, records checksums and switches CURRENT to it", async () => {
+  it("builds into builds/<id>, records checksums and switches current to it", async () => {
     const config = configFor(path.join(work, "index-a"));
     expect(currentBuildId(config.indexDir)).toBeUndefined();
     const { id, dir, manifest } = await buildIndex(config, { log: silentLogger });
@@ -84,39 +84,34 @@ describe("versioned builds", () => {
 });
 
 describe("seed validation", () => {
-  it("malformed YAML in the manifest names the file", () => {
+  it("malformed YAML in the manifest names the file", async () => {
     const dir = path.join(work, "seeds-yaml");
     cpSync(seeds, dir, { recursive: true });
     writeFileSync(path.join(dir, "manifest.yaml"), "documents:\n  - id: [unclosed\n");
-    let caught: unknown;
-    try {
-      loadCorpus(dir);
-    } catch (e) {
-      caught = e;
-    }
+    const caught = await loadCorpus(dir).catch((e: unknown) => e);
     expect(isAppError(caught, "MANIFEST_INVALID")).toBe(true);
     expect((caught as Error).message).toContain("manifest.yaml");
   });
 
-  it("a manifest entry that does not validate says which field", () => {
+  it("a manifest entry that does not validate says which field", async () => {
     const dir = path.join(work, "seeds-schema");
     cpSync(seeds, dir, { recursive: true });
     writeFileSync(path.join(dir, "manifest.yaml"), "documents:\n  - id: Bad Id\n    file: x.txt\n");
-    expect(() => loadCorpus(dir)).toThrow(/id|title|status/);
+    await expect(loadCorpus(dir)).rejects.toThrow(/id|title|status/);
   });
 
-  it("a document file named in the manifest but absent is SEED_MISSING", () => {
+  it("a document file named in the manifest but absent is SEED_MISSING", async () => {
     const dir = path.join(work, "seeds-missing");
     cpSync(seeds, dir, { recursive: true });
     rmSync(path.join(dir, "001_823f527c8ef5a992.txt"));
-    expect(() => loadCorpus(dir)).toThrow(expect.objectContaining({ code: "SEED_MISSING" }));
+    await expect(loadCorpus(dir)).rejects.toMatchObject({ code: "SEED_MISSING" });
   });
 
-  it("a binary seed file is SEED_UNPARSABLE", () => {
+  it("a binary seed file is SEED_UNPARSABLE", async () => {
     const dir = path.join(work, "seeds-binary");
     cpSync(seeds, dir, { recursive: true });
     writeFileSync(path.join(dir, "001_823f527c8ef5a992.txt"), Buffer.from([0, 159, 146, 150, 0, 255, 1, 2]));
-    expect(() => loadCorpus(dir)).toThrow(expect.objectContaining({ code: "SEED_UNPARSABLE" }));
+    await expect(loadCorpus(dir)).rejects.toMatchObject({ code: "SEED_UNPARSABLE" });
   });
 
   it("malformed synonyms are SYNONYMS_INVALID", () => {

@@ -14,7 +14,7 @@ import { ROOT } from "../helpers.ts";
 
 const seeds = path.join(ROOT, "seeds");
 const sources = loadRuleSources(seeds);
-const corpus = loadCorpus(seeds);
+const corpus = await loadCorpus(seeds);
 const work = mkdtempSync(path.join(os.tmpdir(), "minsheng-rules-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -66,6 +66,21 @@ export function citiesFor(deps: ComposeDeps, q: Question): string[] {
   return q.scope.length > 0 ? q.scope : deps.catalog.map((c) => c.city);
 }
 
+/** With more covered cities than this and none named, only the best-matching ones are searched. */
+export const MAX_CITIES_SEARCHED = 3;
+
+/**
+ * The cities to retrieve from: the scope; every city while there are few; otherwise the cities of
+ * the best passages of one retrieval over all plans (so a 50-plan index costs one extra search,
+ * not fifty).
+ */
+export async function citiesToSearch(deps: ComposeDeps, q: Question): Promise<string[]> {
+  const all = citiesFor(deps, q);
+  if (q.scope.length > 0 || all.length <= MAX_CITIES_SEARCHED) return all;
+  const hits = await retrieveFor(deps, q, undefined, 20);
+  return [...new Set(hits.map((h) => h.chunk.city))].slice(0, MAX_CITIES_SEARCHED);
+}
+
 /** A citation of `quote` (verbatim) inside `chunk`. */
 export function makeCitation(deps: ComposeDeps, chunk: Chunk, quote: string, score: number): Citation {
   const meta = documentMeta(deps.index, chunk.docId);

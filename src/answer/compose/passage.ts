@@ -3,7 +3,7 @@ import type { Hit } from "../../search/retrieve.ts";
 import { coverage } from "../evidence.ts";
 import type { Citation } from "../types.ts";
 import {
-  citiesFor,
+  citiesToSearch,
   closingLines,
   documentMeta,
   hasEvidence,
@@ -29,7 +29,7 @@ export interface CityHits {
 export async function evidenceByCity(deps: ComposeDeps, q: Question): Promise<{ found: CityHits[]; missing: string[] }> {
   const found: CityHits[] = [];
   const missing: string[] = [];
-  for (const city of citiesFor(deps, q)) {
+  for (const city of await citiesToSearch(deps, q)) {
     const hits = rerankByEvidence(q, await retrieveFor(deps, q, city, 12)).slice(0, 8);
     if (hasEvidence(q, hits)) found.push({ city, hits });
     else missing.push(city);

@@ -47,12 +47,12 @@ export function ruleCatalog(app: App): { id: string; title: string; city: string
 }
 
 /** Run every rule's test cases and the catalog checks on the seeds on disk. */
-export function testRules(seedsDir: string): { rules: number; cases: number; failures: string[] } {
+export async function testRules(seedsDir: string): Promise<{ rules: number; cases: number; failures: string[] }> {
   const sources = loadRuleSources(seedsDir);
   const failures = sources.flatMap((s) => runRuleTests(s.spec).map((f) => `${s.file}: ${f}`));
   if (failures.length === 0) {
     try {
-      buildCatalog(sources, loadCorpus(seedsDir));
+      buildCatalog(sources, await loadCorpus(seedsDir));
     } catch (error) {
       failures.push((error as Error).message);
     }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyRateLimit from "@fastify/rate-limit";
@@ -15,6 +16,7 @@ import { z } from "zod";
 import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import { isAppError } from "../../errors.ts";
+import type { ReloadResult } from "../../index/live.ts";
 import { redact } from "../../log.ts";
 import { errorText } from "../../prompts.ts";
 import { ProfileSchema } from "../../rules/profile.ts";
@@ -36,6 +38,15 @@ export interface HttpOptions {
   logger?: FastifyServerOptions["logger"];
   /** Extra routes (e.g. the bot's webhook) registered on the same server. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
+  /** Hot swap of the index (POST /api/admin/reload with ADMIN_TOKEN). */
+  reload?: (reason: string) => Promise<ReloadResult>;
+}
+
+/** Constant-time comparison of secrets. */
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export interface ApiError {
@@ -77,10 +88,11 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
   app.setSerializerCompiler(serializerCompiler);
   const messages = () => core().messages;
 
-  const knownCity = (city: string | undefined, field: string) => {
-    if (city === undefined || core().cities().includes(city)) return undefined;
-    return apiError("INPUT_INVALID", `${field} 必须是：${core().cities().join("、")}`, [
-      { path: field, message: `unknown city "${city}"; expected one of ${core().cities().join(", ")}` },
+  // Each request takes the live core once and keeps it, so a reload never splits a request.
+  const knownCity = (app: App, city: string | undefined, field: string) => {
+    if (city === undefined || app.cities().includes(city)) return undefined;
+    return apiError("INPUT_INVALID", `${field} 必须是：${app.cities().join("、")}`, [
+      { path: field, message: `unknown city "${city}"; expected one of ${app.cities().join(", ")}` },
     ]);
   };
 
@@ -126,27 +138,31 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
   api.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true, index: core().index.id }));
 
   api.post("/api/ask", { schema: { body: AskBody, description: "Answer a question (the answer contract's Answer JSON)" } }, async (req, reply) => {
-    const bad = knownCity(req.body.city, "city");
+    const app = core();
+    const bad = knownCity(app, req.body.city, "city");
     if (bad) return reply.code(400).send(bad);
-    return core().ask(req.body.question, { city: req.body.city, profile: req.body.profile });
+    return app.ask(req.body.question, { city: req.body.city, profile: req.body.profile });
   });
 
   api.post("/api/check", { schema: { body: CheckBody, description: "Evaluate a profile against the eligibility rules" } }, async (req, reply) => {
-    const bad = knownCity(req.body.profile.city, "profile.city");
+    const app = core();
+    const bad = knownCity(app, req.body.profile.city, "profile.city");
     if (bad) return reply.code(400).send(bad);
-    return core().check(req.body.profile, req.body.topic);
+    return app.check(req.body.profile, req.body.topic);
   });
 
   api.get("/api/services", { schema: { querystring: CityQuery, description: "The 基本公共服务项目清单, area by area" } }, async (req, reply) => {
-    const bad = knownCity(req.query.city, "city");
+    const app = core();
+    const bad = knownCity(app, req.query.city, "city");
     if (bad) return reply.code(400).send(bad);
-    return core().services(req.query.city ? [req.query.city] : undefined);
+    return app.services(req.query.city ? [req.query.city] : undefined);
   });
 
   api.get("/api/figures", { schema: { querystring: FiguresQuery, description: "Indicator-table rows (专栏1/2)" } }, async (req, reply) => {
-    const bad = knownCity(req.query.city, "city");
+    const app = core();
+    const bad = knownCity(app, req.query.city, "city");
     if (bad) return reply.code(400).send(bad);
-    return core().figures({ ...(req.query.city ? { cities: [req.query.city] } : {}), ...(req.query.q ? { query: req.query.q } : {}) });
+    return app.figures({ ...(req.query.city ? { cities: [req.query.city] } : {}), ...(req.query.q ? { query: req.query.q } : {}) });
   });
 
   api.get("/api/sources/:chunkId", { schema: { params: SourceParams, description: "A cited passage in its section context" } }, async (req, reply) => {
@@ -157,10 +173,19 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
 
   api.get("/api/index", { schema: { description: "The live index: build id, date, documents and their status" } }, async () => core().info());
 
-  api.get("/api/facts", { schema: { description: "Profile facts the rules use, for the eligibility form" } }, async () => ({
-    cities: core().cities(),
-    facts: core().profileFacts(),
-  }));
+  api.get("/api/facts", { schema: { description: "Profile facts the rules use, for the eligibility form" } }, async () => {
+    const app = core();
+    return { cities: app.cities(), facts: app.profileFacts() };
+  });
+
+  api.post("/api/admin/reload", { schema: { hide: true } }, async (req, reply) => {
+    const token = config.adminToken;
+    if (!token || !options.reload) return reply.code(404).send(apiError("NOT_FOUND", "没有这个地址。"));
+    const given = (req.headers.authorization ?? "").replace(/^Bearer\s+/i, "");
+    if (!safeEqual(given, token)) return reply.code(401).send(apiError("UNAUTHORIZED", "需要管理员令牌。"));
+    const result = await options.reload("POST /api/admin/reload");
+    return reply.code(result.ok ? 200 : 409).send(result);
+  });
 
   api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

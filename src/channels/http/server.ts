@@ -16,6 +16,7 @@ export async function startHttpServer(
   const app = await buildHttpApp(core, config, {
     logger: options.logger ?? (config.logLevel === "silent" ? false : { level: config.logLevel === "debug" ? "debug" : "warn" }),
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.reload ? { reload: options.reload } : {}),
   });
   const address = await app.listen({ host: options.host ?? config.http.host, port: options.port ?? config.http.port });
   log.info(`staff console and API listening on ${address}`);

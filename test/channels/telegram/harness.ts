@@ -51,7 +51,7 @@ export async function startEmulator(): Promise<TelegramServer> {
 
 /** Start a bot (long polling through the runner) against the emulator. */
 export async function startTestBot(
-  core: App,
+  core: App | (() => App),
   server: TelegramServer,
   options: { env?: Record<string, string>; storage?: SessionStore; token?: string; poll?: boolean } = {},
 ): Promise<Harness & { runner?: RunnerHandle }> {
@@ -61,7 +61,7 @@ export async function startTestBot(
   const feedback: FeedbackRecord[] = [];
   const storage = options.storage ?? memorySessionStore();
   const bot = createBot({
-    core: () => core,
+    core: typeof core === "function" ? core : () => core,
     config,
     log: createLogger("debug", (l) => logs.push(l)),
     storage,
