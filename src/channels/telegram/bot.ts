@@ -72,17 +72,38 @@ function cityKeyboard(cities: readonly string[], bm: BotMessages): InlineKeyboar
   return kb.text(bm.city_both, "city:-1");
 }
 
+const mentionPattern = (username: string) => new RegExp(`@${username}\\b`, "gi");
+
+/** A group message for the bot: a command (bare or /cmd@us), an @mention of it, or a reply to it. */
+function groupMessageForUs(ctx: Context): boolean {
+  const msg = ctx.message;
+  if (!msg) return false;
+  if (msg.reply_to_message?.from?.id === ctx.me.id) return true;
+  const text = msg.text ?? msg.caption ?? "";
+  const username = ctx.me.username.toLowerCase();
+  const command = /^\/[A-Za-z0-9_]+(?:@([A-Za-z0-9_]+))?/.exec(text);
+  if (command) return !command[1] || command[1].toLowerCase() === username;
+  return mentionPattern(ctx.me.username).test(text);
+}
+
+/**
+ * Whether the bot acts on an update: everything in private chats and button presses; in groups only
+ * what is addressed to it. Everything else is dropped before sessions and the rate limit, so group
+ * chatter costs no storage access and never draws a "too fast" notice.
+ */
+export function forUs(ctx: Context): boolean {
+  if (ctx.callbackQuery) return true;
+  if (!ctx.chat || ctx.chat.type === "private") return true;
+  return groupMessageForUs(ctx);
+}
+
 /** The question with the bot's @mention removed, or undefined when a group message is not for us. */
 function addressedText(ctx: BotContext): string | undefined {
-  const msg = ctx.message;
-  if (!msg?.text) return undefined;
-  if (isPrivate(ctx)) return msg.text;
-  const username = ctx.me.username;
-  const mention = new RegExp(`@${username}\\b`, "gi");
-  const mentioned = (msg.entities ?? []).some((e) => e.type === "mention" && msg.text?.slice(e.offset, e.offset + e.length).toLowerCase() === `@${username}`.toLowerCase()) || mention.test(msg.text);
-  const repliedToUs = msg.reply_to_message?.from?.id === ctx.me.id;
-  if (!mentioned && !repliedToUs) return undefined;
-  return msg.text.replace(mention, " ").trim();
+  const text = ctx.message?.text;
+  if (!text) return undefined;
+  if (isPrivate(ctx)) return text;
+  if (!groupMessageForUs(ctx)) return undefined;
+  return text.replace(mentionPattern(ctx.me.username), " ").trim();
 }
 
 /**
@@ -97,6 +118,9 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
   const bot = new Bot<BotContext>(config.telegram.token, { client: { apiRoot: config.telegram.apiRoot } });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 15 }));
 
+  bot.use(async (ctx, next) => {
+    if (forUs(ctx)) await next();
+  });
   bot.use(sequentialize((ctx) => sessionKey(ctx)));
   bot.use(
     limit({

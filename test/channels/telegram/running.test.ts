@@ -54,6 +54,23 @@ describe("sending", () => {
     }
   });
 
+  it("group chatter not addressed to the bot never counts toward the rate limit", async () => {
+    const h = await startTestBot(core, server, { env: { BOT_RATE_LIMIT: "2", BOT_RATE_WINDOW_MS: "60000" } });
+    try {
+      const id = ++user;
+      const client = server.getClient(h.token, { userId: id, chatId: -id, type: "group", firstName: "居民" });
+      for (let i = 0; i < 5; i++) await say(client, `大家好，今天第${i + 1}次开会`);
+      expect(await silence(client)).toBe(true);
+      const username = h.bot.botInfo.username;
+      await say(client, `@${username} 六安的低保标准是多少`);
+      const [answer] = await replies(client);
+      expect(answer?.text).toContain("630元/人/月");
+      expect(answer?.text).not.toContain("发得太快");
+    } finally {
+      await h.stop();
+    }
+  });
+
   it("a failing answer never crashes the bot: 系统繁忙 for the user, the update id (no text) in the log", async () => {
     const broken = { ...core, ask: async () => Promise.reject(new Error("index exploded")) } as App;
     const h = await startTestBot(broken, server);
