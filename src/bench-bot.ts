@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
+import type autocannon from "autocannon";
 import TelegramServerDefault from "telegram-test-api";
 import type { TelegramServer } from "telegram-test-api/lib/telegramServer.js";
+import { freePort, loadP95, loadRun, peakRssMb, stopServer, waitForHttp } from "./bench-kit.ts";
+import { loadBotMessages } from "./channels/telegram/messages.ts";
 import { readQuestions } from "./eval/run.ts";
 
 /*
@@ -26,21 +27,6 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
   },
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function run(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))));
-}
-
-const p95 = (r: autocannon.Result) => Math.round((r.latency.p90 + ((r.latency.p97_5 - r.latency.p90) * 5) / 7.5) * 100) / 100;
 
 const questions = readQuestions(path.resolve(values.questions as string)).map((q) => q.question);
 const residents = Number(values.residents);
@@ -65,20 +51,13 @@ const server = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "start"
   stdio: ["ignore", "ignore", "inherit"],
 });
 try {
-  const until = Date.now() + 120_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-    } catch {
-      /* starting */
-    }
-    if (Date.now() > until) throw new Error("server did not start");
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, 120_000);
   let n = 0;
   const update = (text: string, chatType: "private" | "group") => {
     n++;
-    const user = 10_000 + (n % residents);
+    // Group chatter (the baseline) comes from other users than the residents, so it does not use
+    // up the residents' per-user rate limit before the measured run.
+    const user = (chatType === "private" ? 10_000 : 1_000_000) + (n % residents);
     const chat = chatType === "private" ? { id: user, type: "private" } : { id: -user, type: "group", title: "小区群" };
     return JSON.stringify({ update_id: n, message: { message_id: n, date: Math.floor(Date.now() / 1000), text, chat, from: { id: user, is_bot: false, first_name: "居民" } } });
   };
@@ -94,32 +73,28 @@ try {
       },
     ],
   });
-  const baseline = await run({ ...target(() => "大家好，今天几点开会", "group"), duration: Math.max(5, Math.round(Number(values.duration) / 2)) });
-  const asked = await run(target((i) => questions[i % questions.length] as string, "private"));
-  const rss = (() => {
-    try {
-      const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"));
-      return m ? Math.round(Number(m[1]) / 1024) : undefined;
-    } catch {
-      return undefined;
-    }
-  })();
+  const baseline = await loadRun({ ...target(() => "大家好，今天几点开会", "group"), duration: Math.max(5, Math.round(Number(values.duration) / 2)) });
+  const before = emulator.storage.botMessages.length;
+  const asked = await loadRun(target((i) => questions[i % questions.length] as string, "private"));
+  const rateLimitedText = loadBotMessages(path.resolve("prompts")).rate_limited;
+  const rateLimited = emulator.storage.botMessages.slice(before).filter((m) => m.message.text === rateLimitedText).length;
   const report = {
     residents,
     connections: Number(values.connections),
     durationS: Number(values.duration),
     answered: {
       updatesPerSec: Math.round(asked.requests.average),
-      replyLatencyMs: { median: asked.latency.p50, p95: p95(asked), p99: asked.latency.p99 },
+      replyLatencyMs: { median: asked.latency.p50, p95: loadP95(asked), p99: asked.latency.p99 },
       errors: asked.errors + asked.non2xx,
       total: asked.requests.total,
     },
     baselineIgnoredGroupMessage: {
       updatesPerSec: Math.round(baseline.requests.average),
-      latencyMs: { median: baseline.latency.p50, p95: p95(baseline) },
+      latencyMs: { median: baseline.latency.p50, p95: loadP95(baseline) },
     },
-    botRepliesReceivedByApi: emulator.storage.botMessages.length,
-    serverPeakRssMb: rss,
+    botRepliesReceivedByApi: emulator.storage.botMessages.length - before,
+    rateLimitedReplies: rateLimited,
+    serverPeakRssMb: peakRssMb(server.pid),
   };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
   else {
@@ -129,12 +104,18 @@ try {
         `webhook, ${r.residents} residents, ${r.connections} connections, ${r.durationS}s:`,
         `  answered questions: ${r.answered.updatesPerSec}/s; reply latency median ${r.answered.replyLatencyMs.median} ms, p95 ${r.answered.replyLatencyMs.p95} ms, p99 ${r.answered.replyLatencyMs.p99} ms; errors ${r.answered.errors} of ${r.answered.total}`,
         `  baseline (ignored group messages): ${r.baselineIgnoredGroupMessage.updatesPerSec}/s; median ${r.baselineIgnoredGroupMessage.latencyMs.median} ms`,
-        `  replies received by the Bot API emulator: ${r.botRepliesReceivedByApi}; server peak RSS ${r.serverPeakRssMb} MB`,
+        `  replies received by the Bot API emulator: ${r.botRepliesReceivedByApi} (rate-limit notices: ${r.rateLimitedReplies}); server peak RSS ${r.serverPeakRssMb} MB`,
       ].join("\n") + "\n",
     );
   }
+  if (rateLimited > 0) {
+    process.stderr.write(
+      `warning: at least ${rateLimited} updates hit the per-user rate limit, so part of the answered figures are refusals; ` +
+        `use more --residents or fewer --connections\n`,
+    );
+  }
 } finally {
-  server.kill("SIGTERM");
+  await stopServer(server);
   await emulator.stop();
   rmSync(state, { recursive: true, force: true });
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { createApp } from "./app.ts";
+import { quantile } from "./bench-kit.ts";
 import { loadConfig } from "./config.ts";
 import { loadManifest } from "./corpus/load.ts";
 import { readQuestions } from "./eval/run.ts";
@@ -77,8 +78,6 @@ function makeCorpus(realSeeds: string, size: number, dir: string): string[] {
   writeFileSync(path.join(dir, "manifest.yaml"), stringify({ documents: docs }));
   return cities;
 }
-
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
 
 async function childMain(mode: string): Promise<void> {
   const config = loadConfig({ env: { ...process.env, MINSHENG_SEEDS_DIR: values.seeds as string, MINSHENG_INDEX_DIR: values.index as string, LOG_LEVEL: "silent" }, root: process.cwd() });

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createApp } from "./app.ts";
+import { quantile } from "./bench-kit.ts";
 import { loadConfig } from "./config.ts";
 import { baselineAnswer, buildBaseline } from "./eval/baseline.ts";
 import { readQuestions, sourcesByCity } from "./eval/run.ts";
@@ -26,10 +27,6 @@ const { values } = parseArgs({
   },
 });
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-};
 const ms = (x: number) => Math.round(x * 1000) / 1000;
 
 const root = process.cwd();

@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
+import type autocannon from "autocannon";
+import { freePort, loadP95, loadRun, peakRssMb, stopServer, waitForHttp } from "./bench-kit.ts";
 import { readQuestions } from "./eval/run.ts";
 
 /*
@@ -22,41 +21,6 @@ const { values } = parseArgs({
   },
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server did not come up at ${url}`);
-}
-
-function peakRssMb(pid: number): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Math.round(Number(m[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function run(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))));
-}
-
 const questions = readQuestions(path.resolve(values.questions as string));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -67,11 +31,11 @@ const server = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"
 const exited = new Promise<never>((_, reject) => server.once("exit", (code) => reject(new Error(`server exited with code ${code}`))));
 exited.catch(() => {});
 try {
-  await Promise.race([waitFor(`${base}/healthz`, 120_000), exited]);
+  await Promise.race([waitForHttp(`${base}/healthz`, 120_000), exited]);
   const duration = Number(values.duration);
   const connections = Number(values.connections);
-  const floor = await run({ url: `${base}/healthz`, duration: Math.max(5, Math.round(duration / 2)), connections });
-  const ask = await run({
+  const floor = await loadRun({ url: `${base}/healthz`, duration: Math.max(5, Math.round(duration / 2)), connections });
+  const ask = await loadRun({
     url: base,
     duration,
     connections,
@@ -87,16 +51,14 @@ try {
     errors: r.errors + r.non2xx,
     total: r.requests.total,
   });
-  // autocannon reports p50/p90/p97.5/p99; p95 is interpolated between p90 and p97.5.
-  const p95 = (r: autocannon.Result) => Math.round((r.latency.p90 + ((r.latency.p97_5 - r.latency.p90) * (95 - 90)) / (97.5 - 90)) * 100) / 100;
   const report = {
     connections,
     durationS: duration,
     questions: questions.length,
-    ask: { ...summary(ask), latencyMs: { median: ask.latency.p50, p95: p95(ask), p99: ask.latency.p99 } },
-    baselineHealthz: { ...summary(floor), latencyMs: { median: floor.latency.p50, p95: p95(floor), p99: floor.latency.p99 } },
+    ask: { ...summary(ask), latencyMs: { median: ask.latency.p50, p95: loadP95(ask), p99: ask.latency.p99 } },
+    baselineHealthz: { ...summary(floor), latencyMs: { median: floor.latency.p50, p95: loadP95(floor), p99: floor.latency.p99 } },
     ratioToBaseline: Math.round((ask.requests.average / floor.requests.average) * 1000) / 1000,
-    serverPeakRssMb: server.pid ? peakRssMb(server.pid) : undefined,
+    serverPeakRssMb: peakRssMb(server.pid),
   };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
   else {
@@ -111,5 +73,5 @@ try {
     );
   }
 } finally {
-  server.kill("SIGTERM");
+  await stopServer(server);
 }

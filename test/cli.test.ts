@@ -1,29 +1,15 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { AnswerSchema } from "../src/answer/types.ts";
-import { ROOT } from "./helpers.ts";
+import { ROOT, runCli } from "./helpers.ts";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "minsheng-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ["--import", "tsx", "src/cli.ts", ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "warn", ...options.env },
-        maxBuffer: 20 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(options.input ?? "");
-  });
-}
+const cli = runCli;
 
 describe("ask", () => {
   it("--json --batch prints one answer per line, same order, ids echoed, nothing else on stdout", async () => {

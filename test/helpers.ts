@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
@@ -11,6 +12,26 @@ export const ROOT = path.resolve(import.meta.dirname, "..");
 /** Config for tests: the project's seeds and prompts, the shared test index, no logging. */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ env: { MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "silent", ...env }, root: ROOT });
+}
+
+/**
+ * Run the CLI in a child process (as a maintainer would), on the shared test index unless `env`
+ * names another. Never rejects: the exit code is in the result.
+ */
+export function runCli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ["--import", "tsx", "src/cli.ts", ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "warn", ...options.env },
+        maxBuffer: 20 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(options.input ?? "");
+  });
 }
 
 let shared: Promise<App> | undefined;

@@ -16,7 +16,7 @@ import { createTokenizer, parseDictionary } from "../search/tokenizer.ts";
 import { buildCatalog, loadRuleSources, type RuleSource } from "../rules/catalog.ts";
 import type { Rule } from "../rules/schema.ts";
 import { INDEX_FORMAT_VERSION, TOOL_VERSION } from "../version.ts";
-import { setCurrentBuild, pruneBuilds } from "./store.ts";
+import { parseCacheDir, setCurrentBuild, pruneBuilds } from "./store.ts";
 import type { BuildManifest, StoredCorpus } from "./types.ts";
 
 export interface BuildOptions {
@@ -74,7 +74,7 @@ export interface BuildInputs {
  */
 export async function prepareInputs(config: Config, options: { log: Logger; cache?: "use" | "refresh" | "none" }): Promise<BuildInputs> {
   const mode = options.cache ?? "use";
-  const corpus = await loadCorpus(config.seedsDir, mode === "none" ? {} : { cacheDir: path.join(config.indexDir, "cache", "parsed"), reuse: mode === "use" });
+  const corpus = await loadCorpus(config.seedsDir, mode === "none" ? {} : { cacheDir: parseCacheDir(config.indexDir), reuse: mode === "use" });
   const synonyms = loadSynonyms(config.seedsDir);
   const dictionaryFile = path.join(config.seedsDir, "dictionary.txt");
   const dictionaryText = existsSync(dictionaryFile) ? readFileSync(dictionaryFile, "utf8") : "";

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.ts";
 import { splitSentences } from "../corpus/chunk.ts";
@@ -7,7 +7,7 @@ import type { Chunk, DocumentMeta, IndicatorRow, ServiceArea } from "../corpus/t
 import { AppError } from "../errors.ts";
 import { loadRuleSources } from "../rules/catalog.ts";
 import type { Rule } from "../rules/schema.ts";
-import { verifyBuild } from "./store.ts";
+import { parseCacheDir, readJson, verifyBuild } from "./store.ts";
 import type { StoredCorpus } from "./types.ts";
 
 /*
@@ -31,8 +31,8 @@ export function snapshotFromBuild(indexDir: string, id: string): Snapshot {
   const dir = path.join(indexDir, "builds", id);
   if (!existsSync(dir)) throw new AppError("INDEX_MISSING", `no build ${id} in ${indexDir}`);
   verifyBuild(dir);
-  const corpus = JSON.parse(readFileSync(path.join(dir, "corpus.json"), "utf8")) as StoredCorpus;
-  const rules = JSON.parse(readFileSync(path.join(dir, "rules.json"), "utf8")) as Rule[];
+  const corpus = readJson<StoredCorpus>(path.join(dir, "corpus.json"));
+  const rules = readJson<Rule[]>(path.join(dir, "rules.json"));
   return {
     label: `build ${id}`,
     documents: corpus.documents.map((d) => ({ meta: d.meta, text: d.text })),
@@ -45,7 +45,7 @@ export function snapshotFromBuild(indexDir: string, id: string): Snapshot {
 
 /** The seeds on disk as a snapshot (parsed, not built; rules read but not required to validate). */
 export async function snapshotFromSeeds(config: Config): Promise<Snapshot> {
-  const corpus = await loadCorpus(config.seedsDir, { cacheDir: path.join(config.indexDir, "cache", "parsed") });
+  const corpus = await loadCorpus(config.seedsDir, { cacheDir: parseCacheDir(config.indexDir) });
   return {
     label: "seeds on disk",
     documents: corpus.documents.map((d) => ({ meta: d.meta, text: d.text })),

@@ -1,6 +1,5 @@
 import type { Config } from "../config.ts";
 import { isAppError } from "../errors.ts";
-import type { Logger } from "../log.ts";
 import { buildIndex, type BuildOptions } from "./build.ts";
 import { loadIndex, type LoadedIndex } from "./store.ts";
 

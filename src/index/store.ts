@@ -56,7 +56,13 @@ export function pruneBuilds(indexDir: string, keep: number): string[] {
   return doomed;
 }
 
-function readJson<T>(file: string): T {
+/** Where parses of seed documents are cached between builds. */
+export function parseCacheDir(indexDir: string): string {
+  return path.join(indexDir, "cache", "parsed");
+}
+
+/** A JSON file of a build; unreadable or malformed is INDEX_CORRUPT. */
+export function readJson<T>(file: string): T {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as T;
   } catch (error) {
@@ -152,6 +158,9 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
   }
   const chunks = corpus.chunks;
   store.index.setEf(Math.max(64, Math.min(400, Math.ceil(chunks.length / 10))));
+  if (store.index.getCurrentCount() !== chunks.length) {
+    throw new AppError("INDEX_CORRUPT", `build ${id}: ${store.index.getCurrentCount()} vectors for ${chunks.length} chunks`, { dir });
+  }
   let table: VectorTable;
   try {
     table = readVectorTable(store.index, chunks.length, (label) => {
@@ -160,9 +169,6 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
     });
   } catch (error) {
     throw new AppError("INDEX_CORRUPT", `build ${id}: vector index does not match the chunks: ${(error as Error).message}`, { dir });
-  }
-  if (store.index.getCurrentCount() !== chunks.length) {
-    throw new AppError("INDEX_CORRUPT", `build ${id}: ${store.index.getCurrentCount()} vectors for ${chunks.length} chunks`, { dir });
   }
   return {
     id,

@@ -28,7 +28,7 @@ export function readVectorTable(index: HierarchicalNSW, chunkCount: number, chun
   const dimensions = index.getNumDimensions();
   const data = new Float32Array(chunkCount * dimensions);
   const labels = index.getIdsList();
-  const map = new Int32Array(Math.max(0, ...labels) + 1).fill(-1);
+  const map = new Int32Array(labels.reduce((m, l) => Math.max(m, l), 0) + 1).fill(-1);
   for (const label of labels) {
     const chunk = chunkOfLabel(label);
     if (!(chunk >= 0 && chunk < chunkCount)) throw new Error(`vector ${label} names no chunk (${chunk})`);

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +14,7 @@ import { diffSnapshots, figureChanges, snapshotFromBuild, snapshotFromSeeds } fr
 import { LiveApp } from "../../src/index/live.ts";
 import { currentBuildId, listBuilds, rollbackBuild, setCurrentBuild } from "../../src/index/store.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
-import { ROOT } from "../helpers.ts";
+import { ROOT, runCli } from "../helpers.ts";
 import { replies, say, startEmulator, startTestBot } from "../channels/telegram/harness.ts";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "minsheng-reindex-"));
@@ -33,13 +33,7 @@ function edit(seeds: string, file: string, change: (s: string) => string): void 
 const configFor = (seeds: string, index: string, env: Record<string, string> = {}): Config =>
   loadConfig({ env: { MINSHENG_SEEDS_DIR: seeds, MINSHENG_INDEX_DIR: index, LOG_LEVEL: "silent", ...env }, root: ROOT });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn", ...env }, maxBuffer: 1 << 24 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { env });
 
 describe("builds", () => {
   it("an incremental build parses only the changed document and equals a full build", async () => {

@@ -1,4 +1,3 @@
-import net from "node:net";
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import TelegramServerDefault from "telegram-test-api";
 import type { TelegramServer } from "telegram-test-api/lib/telegramServer.js";
@@ -9,6 +8,7 @@ import type { FeedbackRecord } from "../../../src/channels/telegram/feedback.ts"
 import { loadBotMessages } from "../../../src/channels/telegram/messages.ts";
 import { memorySessionStore, type SessionStore } from "../../../src/channels/telegram/session.ts";
 import type { Bot } from "grammy";
+import { freePort } from "../../../src/bench-kit.ts";
 import { createLogger } from "../../../src/log.ts";
 import { testConfig } from "../../helpers.ts";
 
@@ -17,14 +17,7 @@ import { testConfig } from "../../helpers.ts";
  * it, and a test client playing the resident.
  */
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface BotMessage {
   text: string;
