@@ -1,5 +1,6 @@
 import { AppError } from "../errors.ts";
 import type { Block, IndicatorRow, ParsedDocument, ServiceArea } from "./types.ts";
+import { squash } from "../search/normalize.ts";
 
 /*
  * Tables inside 专栏: indicator tables (header with 指标) and the 基本公共服务项目清单 (header with
@@ -7,7 +8,6 @@ import type { Block, IndicatorRow, ParsedDocument, ServiceArea } from "./types.t
  * break are skipped.
  */
 
-const squash = (s: string) => s.replace(/\s+/g, "");
 const UNIT_AT_END = /[（(]\s*([^（）()]+?)\s*[)）]\s*$/;
 const DECLARED_COUNT = /[（(]共计\s*(\d+)\s*项[)）]\s*$/;
 

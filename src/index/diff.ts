@@ -9,6 +9,7 @@ import { loadRuleSources } from "../rules/catalog.ts";
 import type { Rule } from "../rules/schema.ts";
 import { parseCacheDir, readJson, verifyBuild } from "./store.ts";
 import type { StoredCorpus } from "./types.ts";
+import { squash } from "../search/normalize.ts";
 
 /*
  * What a reindex would change: passages added, removed and changed (with the figures that moved),
@@ -92,7 +93,6 @@ export interface IndexDiff {
   unchanged: boolean;
 }
 
-const squash = (s: string) => s.replace(/\s+/g, "");
 const TEXT_KINDS = new Set(["paragraph", "box-item", "note"]);
 
 function bigramSet(s: string): Set<string> {

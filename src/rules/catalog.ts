@@ -6,6 +6,7 @@ import { AppError } from "../errors.ts";
 import { candidateValues, evaluateRule, factsOf } from "./engine.ts";
 import { factSchema, parseProfile, type FactName, type FactValue, type Profile } from "./profile.ts";
 import { RuleFileSchema, type Rule, type RuleSpec } from "./schema.ts";
+import { squash } from "../search/normalize.ts";
 
 /*
  * The rule catalog: seeds/rules/*.yaml validated (schema, fact names and values), every quote found
@@ -33,8 +34,6 @@ export function loadRuleSources(seedsDir: string): RuleSource[] {
       return parsed.rules.map((spec) => ({ file: `rules/${name}`, area: parsed.area, spec }));
     });
 }
-
-const squash = (s: string) => s.replace(/\s+/g, "");
 
 function fail(source: RuleSource | undefined, message: string): never {
   const where = source ? `${source.file}: rule ${source.spec.id}: ` : "";

@@ -20,6 +20,9 @@ export function normalizeText(text: string): string {
   return out;
 }
 
+/** Whitespace removed: how quotes are compared with the source ("verbatim, whitespace aside"). */
+export const squash = (s: string): string => s.replace(/\s+/g, "");
+
 const MEMO_LIMIT = 50_000;
 const memo = new Map<string, string>();
 

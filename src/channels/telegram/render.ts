@@ -1,8 +1,9 @@
 import { InlineKeyboard } from "grammy";
 import type { SourceView } from "../../answer/lookup.ts";
-import type { Answer } from "../../answer/types.ts";
+import type { Answer, Citation } from "../../answer/types.ts";
 import { fill } from "../../prompts.ts";
 import type { BotMessages } from "./messages.ts";
+import { squash } from "../../search/normalize.ts";
 
 /*
  * Answers rendered for Telegram (HTML parse mode): the answer first, then numbered sources; long
@@ -56,7 +57,10 @@ export function packMessages(blocks: readonly string[], limit = MESSAGE_LIMIT): 
   return out;
 }
 
-const squash = (s: string) => s.replace(/\s+/g, "");
+/** "[n] 《title》（status） › location" as HTML, for citation `i`. */
+export function sourceLine(bm: BotMessages, c: Citation, i: number): string {
+  return fill(bm.source_line, { n: i + 1, title: escapeHtml(c.docTitle), status: escapeHtml(c.docStatus), location: escapeHtml(c.location ? ` › ${c.location}` : "") });
+}
 
 /** The messages for an answer and the keyboard under the last one. */
 export function renderAnswer(answer: Answer, bm: BotMessages, answerId: string, limit = MESSAGE_LIMIT): { messages: string[]; keyboard?: InlineKeyboard } {
@@ -65,7 +69,7 @@ export function renderAnswer(answer: Answer, bm: BotMessages, answerId: string, 
     const text = squash(answer.text);
     blocks.push("", `<b>${escapeHtml(bm.sources_title)}</b>`);
     answer.citations.forEach((c, i) => {
-      const line = fill(bm.source_line, { n: i + 1, title: escapeHtml(c.docTitle), status: escapeHtml(c.docStatus), location: escapeHtml(c.location ? ` › ${c.location}` : "") });
+      const line = sourceLine(bm, c, i);
       blocks.push(text.includes(squash(c.quote)) ? line : `${line}\n${fill(bm.source_quote, { quote: escapeHtml(c.quote) })}`);
     });
     blocks.push(`<i>${escapeHtml(bm.more_sources)}</i>`);

@@ -6,7 +6,7 @@ import type { FactName } from "../../rules/profile.ts";
 import type { Rule } from "../../rules/schema.ts";
 import type { BotContext } from "./bot.ts";
 import type { BotMessages } from "./messages.ts";
-import { escapeHtml, packMessages } from "./render.ts";
+import { escapeHtml, packMessages, sourceLine } from "./render.ts";
 
 /*
  * /check: the eligibility wizard. The resident picks an area; the bot asks only the facts still
@@ -47,7 +47,7 @@ async function finish(ctx: BotContext, app: App, bm: BotMessages, rules: readonl
     return;
   }
   const { text, citations } = renderResults(app.deps, mine);
-  const sources = citations.map((c, i) => escapeHtml(`[${i + 1}] 《${c.docTitle}》（${c.docStatus}） › ${c.location}`));
+  const sources = citations.map((c, i) => sourceLine(bm, c, i));
   const messages = packMessages([`<b>${escapeHtml(bm.wizard_done)}</b>`, ...text.split("\n").map(escapeHtml), "", ...sources], app.config.telegram.messageLimit);
   for (const m of messages) await ctx.reply(m, { parse_mode: "HTML" });
 }
