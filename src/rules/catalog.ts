@@ -35,19 +35,39 @@ export function loadRuleSources(seedsDir: string): RuleSource[] {
     });
 }
 
-function fail(source: RuleSource | undefined, message: string): never {
-  const where = source ? `${source.file}: rule ${source.spec.id}: ` : "";
-  throw new AppError("RULES_INVALID", where + message, source ? { file: source.file, rule: source.spec.id } : undefined);
+/** One problem found in the catalog, named by file and rule when it belongs to one. */
+export interface RuleProblem {
+  file?: string;
+  rule?: string;
+  message: string;
+}
+
+/** Thrown inside one rule's checks: that rule's remaining checks are skipped, the others go on. */
+class RuleFailure extends Error {}
+
+function fail(message: string): never {
+  throw new RuleFailure(message);
+}
+
+function problemLine(p: RuleProblem): string {
+  return (p.file ? `${p.file}: rule ${p.rule}: ` : "") + p.message;
+}
+
+/** One RULES_INVALID for every problem found, so a maintainer fixes them in one pass. */
+function catalogError(problems: readonly RuleProblem[]): AppError {
+  const [first] = problems;
+  const message =
+    problems.length === 1 ? problemLine(first!) : `${problems.length} problems in the rule catalog:\n` + problems.map((p) => `- ${problemLine(p)}`).join("\n");
+  return new AppError("RULES_INVALID", message, { problems, ...(first?.file ? { file: first.file, rule: first.rule } : {}) });
 }
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
-function checkTemplates(source: RuleSource): void {
-  const { spec } = source;
+function checkTemplates(spec: RuleSpec): void {
   const texts = [spec.outside, ...spec.requires.map((r) => r.fail)];
   for (const t of texts) {
     for (const [, name] of t.matchAll(PLACEHOLDER)) {
-      if (!spec.needs.includes(name as string)) fail(source, `template placeholder {${name}} is not one of the rule's needs`);
+      if (!spec.needs.includes(name as string)) fail(`template placeholder {${name}} is not one of the rule's needs`);
     }
   }
 }
@@ -116,43 +136,58 @@ export interface CatalogCorpus {
   superseded?: readonly DocumentMeta[];
 }
 
+function resolveRule(source: RuleSource, corpus: CatalogCorpus, cities: ReadonlySet<string>): Rule {
+  const { spec } = source;
+  const ruleCities = Array.isArray(spec.city) ? spec.city : [spec.city];
+  for (const c of ruleCities) if (!cities.has(c)) fail(`city "${c}" has no document in the manifest`);
+  checkTemplates(spec);
+  const quoteChunks = spec.quotes.map((q) => {
+    const doc = corpus.documents.find((d) => d.meta.id === q.doc);
+    if (!doc) {
+      const old = corpus.superseded?.find((d) => d.id === q.doc);
+      fail(old ? `quote names document "${q.doc}", which is superseded by "${old.supersededBy}": quote the current edition` : `quote names document "${q.doc}", which is not in the manifest`);
+    }
+    if (!ruleCities.includes(doc.meta.city)) fail(`quote from ${q.doc} (${doc.meta.city}) but the rule is for ${ruleCities.join("、")}`);
+    const needle = squash(q.text);
+    if (!squash(doc.text).includes(needle)) fail(`quote not found in ${q.doc}: “${q.text}”`);
+    const chunk = corpus.chunks.find((c) => c.docId === q.doc && squash(c.text).includes(needle));
+    if (!chunk) fail(`quote spans two passages of ${q.doc}, quote within one: “${q.text}”`);
+    return { doc: q.doc, text: q.text, chunkId: chunk.id, city: doc.meta.city };
+  });
+  for (const c of ruleCities) {
+    if (!quoteChunks.some((q) => q.city === c)) fail(`no quote from ${c}'s plan although the rule is for ${c}`);
+  }
+  const failures = runRuleTests(spec);
+  if (failures.length > 0) fail(`test cases fail:\n  ${failures.join("\n  ")}`);
+  return { ...spec, area: source.area, file: source.file, cities: ruleCities, needs: spec.needs as FactName[], quoteChunks };
+}
+
 /**
- * Validate rule sources against the corpus and resolve each quote to its chunk. Throws
- * `RULES_INVALID` naming the file, rule and problem (missing quote, unknown city or document,
- * failing test case, contradiction).
+ * Validate rule sources against the corpus and resolve each quote to its chunk. Every rule is
+ * checked; if any fails, one `RULES_INVALID` lists them all (file, rule and problem: missing
+ * quote, unknown city or document, failing test case, contradiction), with `details.problems`.
  */
 export function buildCatalog(sources: readonly RuleSource[], corpus: CatalogCorpus): Rule[] {
   const cities = new Set(corpus.documents.map((d) => d.meta.city));
   const seen = new Map<string, string>();
   const rules: Rule[] = [];
+  const problems: RuleProblem[] = [];
   for (const source of sources) {
-    const { spec } = source;
-    if (seen.has(spec.id)) fail(source, `duplicate id (also in ${seen.get(spec.id)})`);
-    seen.set(spec.id, source.file);
-    const ruleCities = Array.isArray(spec.city) ? spec.city : [spec.city];
-    for (const c of ruleCities) if (!cities.has(c)) fail(source, `city "${c}" has no document in the manifest`);
-    checkTemplates(source);
-    const quoteChunks = spec.quotes.map((q) => {
-      const doc = corpus.documents.find((d) => d.meta.id === q.doc);
-      if (!doc) {
-        const old = corpus.superseded?.find((d) => d.id === q.doc);
-        fail(source, old ? `quote names document "${q.doc}", which is superseded by "${old.supersededBy}": quote the current edition` : `quote names document "${q.doc}", which is not in the manifest`);
-      }
-      if (!ruleCities.includes(doc.meta.city)) fail(source, `quote from ${q.doc} (${doc.meta.city}) but the rule is for ${ruleCities.join("、")}`);
-      const needle = squash(q.text);
-      if (!squash(doc.text).includes(needle)) fail(source, `quote not found in ${q.doc}: “${q.text}”`);
-      const chunk = corpus.chunks.find((c) => c.docId === q.doc && squash(c.text).includes(needle));
-      if (!chunk) fail(source, `quote spans two passages of ${q.doc}, quote within one: “${q.text}”`);
-      return { doc: q.doc, text: q.text, chunkId: chunk.id, city: doc.meta.city };
-    });
-    for (const c of ruleCities) {
-      if (!quoteChunks.some((q) => q.city === c)) fail(source, `no quote from ${c}'s plan although the rule is for ${c}`);
+    const where = { file: source.file, rule: source.spec.id };
+    const duplicateOf = seen.get(source.spec.id);
+    if (duplicateOf !== undefined) {
+      problems.push({ ...where, message: `duplicate id (also in ${duplicateOf})` });
+      continue;
     }
-    const failures = runRuleTests(spec);
-    if (failures.length > 0) fail(source, `test cases fail:\n  ${failures.join("\n  ")}`);
-    rules.push({ ...spec, area: source.area, file: source.file, cities: ruleCities, needs: spec.needs as FactName[], quoteChunks });
+    seen.set(source.spec.id, source.file);
+    try {
+      rules.push(resolveRule(source, corpus, cities));
+    } catch (error) {
+      if (!(error instanceof RuleFailure)) throw error;
+      problems.push({ ...where, message: error.message });
+    }
   }
-  const conflicts = findConflicts(rules);
-  if (conflicts.length > 0) fail(undefined, conflicts.join("\n"));
+  problems.push(...findConflicts(rules).map((message) => ({ message })));
+  if (problems.length > 0) throw catalogError(problems);
   return rules;
 }

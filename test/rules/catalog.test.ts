@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { loadCorpus } from "../../src/corpus/load.ts";
-import { isAppError } from "../../src/errors.ts";
+import { isAppError, type AppError } from "../../src/errors.ts";
 import { buildIndex } from "../../src/index/build.ts";
 import { currentBuildId } from "../../src/index/store.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -62,6 +62,20 @@ describe("bad rules fail with a message naming the file, rule and field", () => 
     expect(error.message).toContain(first.file);
     expect(error.message).toContain(first.spec.id);
     expect(error.message).toContain("规划里没有这句话的原文");
+  });
+
+  it("every broken rule is reported in one pass, not just the first", () => {
+    const second = sources[1] as RuleSource;
+    const bad = [
+      { ...structuredClone(first), spec: { ...first.spec, quotes: [{ doc: first.spec.quotes[0]!.doc, text: "第一条不存在的原文" }] } },
+      { ...structuredClone(second), spec: { ...second.spec, quotes: [{ doc: second.spec.quotes[0]!.doc, text: "第二条不存在的原文" }] } },
+      ...sources.slice(2),
+    ];
+    const error = thrown(() => buildCatalog(bad, corpus));
+    expect(error.message).toMatch(/^2 problems in the rule catalog/);
+    expect(error.message).toContain(`rule ${first.spec.id}: quote not found`);
+    expect(error.message).toContain(`rule ${second.spec.id}: quote not found`);
+    expect((error as AppError).details?.["problems"]).toHaveLength(2);
   });
 
   it("a quote from another city's plan, or an unknown document", () => {

@@ -246,7 +246,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     await replyAll(ctx, packMessages(blocks, config.telegram.messageLimit));
   });
 
-  bot.callbackQuery(/^wz:/, async (ctx) => handleWizardCallback(ctx, core(), bm));
+  bot.callbackQuery(/^wz:/, async (ctx) => handleWizardCallback(ctx, core(), bm, optional));
   bot.on("callback_query:data", async (ctx) => {
     await ctx.answerCallbackQuery().catch(optional("answerCallbackQuery"));
   });

@@ -13,7 +13,7 @@ export const BotMessagesSchema = z.object({
   source_expired: s, source_title: s, non_text: s, rate_limited: s, busy: s, forgot: s,
   about: s, about_document: s, services_choose: s, services_none: s,
   compare_title: s, compare_line: s, compare_same: s,
-  wizard_choose_area: s, wizard_progress: s, wizard_dont_know: s, wizard_back: s, wizard_cancel: s,
+  wizard_choose_area: s, wizard_progress: s, wizard_dont_know: s, wizard_back: s, wizard_cancel: s, wizard_answered: s,
   wizard_cancelled: s, wizard_none: s, wizard_done: s, wizard_stale: s, wizard_private_only: s, group_hint: s,
 });
 export type BotMessages = z.infer<typeof BotMessagesSchema>;

@@ -18,6 +18,8 @@ export interface WizardState {
   declined: FactName[];
   /** The fact currently asked. */
   asking?: FactName | undefined;
+  /** The message that asks it (buttons of older questions only re-ask it). */
+  messageId?: number | undefined;
 }
 
 export interface BotSession {

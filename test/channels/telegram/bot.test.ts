@@ -36,6 +36,13 @@ afterAll(async () => {
   await server.stop();
 });
 
+/** A bot message as the emulator now holds it (after any edits): text and button count. */
+function edited(messageId: number): { text: string; buttons: number } | undefined {
+  const stored = (server as unknown as { storage: { botMessages: { messageId: number; message: BotMessage }[] } }).storage.botMessages;
+  const m = stored.find((u) => u.messageId === messageId)?.message;
+  return m && { text: m.text, buttons: buttons(m).length };
+}
+
 describe("private chat", () => {
   it("/start welcomes, offers the cities, and the choice is remembered", async () => {
     const client = newClient();
@@ -92,26 +99,35 @@ describe("private chat", () => {
     await say(client, "/check");
     const [areas] = await replies(client);
     const housing = buttons(areas!).find((b) => b.text === "住有所居")!;
-    await press(client, housing.data);
+    await press(client, housing.data, areas!.messageId);
     const [q1] = await replies(client);
     expect(q1?.text).not.toContain("户口");
     expect(buttons(q1!).map((b) => b.text)).toEqual(expect.arrayContaining(["不知道", "返回", "取消"]));
     const firstQuestion = q1!.text.split("\n")[0];
 
-    await press(client, "wz:x");
+    await press(client, "wz:x", q1!.messageId);
     const [q2] = await replies(client);
     expect(q2?.text.split("\n")[0]).not.toBe(firstQuestion);
-    await press(client, buttons(q2!)[0]!.data);
+    // The pressed question now reads as a record of the answer, without buttons.
+    expect(edited(q1!.messageId)).toEqual({ text: `${firstQuestion}\n✔ 不知道`, buttons: 0 });
+    expect(edited(areas!.messageId)).toEqual({ text: `${areas!.text}\n✔ 住有所居`, buttons: 0 });
+    const firstOption = buttons(q2!)[0]!;
+    await press(client, firstOption.data, q2!.messageId);
     const [q3] = await replies(client);
-    await press(client, "wz:b");
+    expect(edited(q2!.messageId)?.text).toBe(`${q2!.text.split("\n")[0]}\n✔ ${firstOption.text}`);
+    await press(client, "wz:b", q3!.messageId);
     const [again] = await replies(client);
     expect(again?.text.split("\n")[0]).toBe(q2?.text.split("\n")[0]);
-    expect(q3).toBeDefined();
+    expect(edited(q3!.messageId)?.text).toMatch(/\n✔ 返回$/);
+    // A button of an earlier question re-asks the pending one instead of answering out of turn.
+    await press(client, firstOption.data, q1!.messageId);
+    const [pending] = await replies(client);
+    expect(pending?.text.split("\n")[0]).toBe(again?.text.split("\n")[0]);
 
     // Answer the first option of every remaining question until the verdicts arrive.
-    let last: BotMessage | undefined = again;
+    let last: BotMessage | undefined = pending;
     for (let i = 0; i < 12 && last && buttons(last).some((b) => b.data.startsWith("wz:a:")); i++) {
-      await press(client, buttons(last)[0]!.data);
+      await press(client, buttons(last)[0]!.data, last.messageId);
       const ms = await replies(client);
       last = ms[ms.length - 1];
       if (last?.text.startsWith("<b>核对结果如下")) break;
