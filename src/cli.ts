@@ -17,6 +17,7 @@ import { currentBuildId, rollbackBuild } from "./index/store.ts";
 import { AppError } from "./errors.ts";
 import { startHttpServer } from "./channels/http/server.ts";
 import { startBot, type BotHandle } from "./channels/telegram/run.ts";
+import { closeRedis, connectRedis, redisWindowCounter } from "./redis.ts";
 import { LiveApp } from "./index/live.ts";
 import { createLogger, type Logger } from "./log.ts";
 
@@ -118,41 +119,54 @@ async function interactive(rt: Runtime, city: string | undefined): Promise<numbe
   return 0;
 }
 
-/** Run the long-lived services until SIGINT/SIGTERM, then close them gracefully. */
+/**
+ * Run the long-lived services until SIGINT/SIGTERM, then close them gracefully (in reverse order of
+ * start). A start that fails part-way closes what had started, so the process can exit.
+ */
 async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; port?: number; host?: string }): Promise<number> {
-  const live = new LiveApp(await rt.app(), rt.log);
-  const core = () => live.current();
-  const reload = (reason: string) => live.reload(reason);
-  if (rt.config.indexWatch) live.watch();
-  const onHup = () => void reload("SIGHUP");
-  process.on("SIGHUP", onHup);
-  const stops: (() => Promise<void>)[] = [
-    async () => {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s();
+  };
+  try {
+    // One Redis connection for everything replicas share (fails fast on a bad REDIS_URL); closed last.
+    const redis = rt.config.redisUrl ? await connectRedis(rt.config.redisUrl) : undefined;
+    if (redis) stops.push(() => closeRedis(redis));
+    const live = new LiveApp(await rt.app(), rt.log);
+    const core = () => live.current();
+    const reload = (reason: string) => live.reload(reason);
+    if (rt.config.indexWatch) live.watch();
+    const onHup = () => void reload("SIGHUP");
+    process.on("SIGHUP", onHup);
+    stops.push(async () => {
       live.close();
       process.off("SIGHUP", onHup);
-    },
-  ];
-  let bot: BotHandle | undefined;
-  if (want.bot && rt.config.telegram.token) {
-    bot = await startBot(core, rt.config, rt.log);
-    rt.stdout.write(`Telegram 机器人 @${bot.username} 已启动（${bot.mode === "webhook" ? "webhook" : "长轮询"}）\n`);
-  } else if (want.bot && !want.serve) {
-    throw new UsageError("the bot needs TELEGRAM_BOT_TOKEN (see .env.example)");
-  }
-  if (want.serve || bot?.mode === "webhook") {
-    const { app: http, url } = await startHttpServer(core, rt.config, rt.log, {
-      ...(want.port !== undefined ? { port: want.port } : {}),
-      ...(want.host ? { host: want.host } : {}),
-      ...(bot?.plugin ? { plugins: [bot.plugin] } : {}),
-      reload,
     });
-    rt.stdout.write(`民生问答热线工作台：${url}/\n`);
-    stops.push(() => http.close());
-  }
-  if (bot) {
-    await bot.afterListen();
-    const handle = bot;
-    stops.push(() => handle.stop());
+    let bot: BotHandle | undefined;
+    if (want.bot && rt.config.telegram.token) {
+      const handle = await startBot(core, rt.config, rt.log, redis ? { redis } : {});
+      bot = handle;
+      // Stopped after the HTTP server has closed, so in-flight webhook updates finish first.
+      stops.push(() => handle.stop());
+      rt.stdout.write(`Telegram 机器人 @${bot.username} 已启动（${bot.mode === "webhook" ? "webhook" : "长轮询"}）\n`);
+    } else if (want.bot && !want.serve) {
+      throw new UsageError("the bot needs TELEGRAM_BOT_TOKEN (see .env.example)");
+    }
+    if (want.serve || bot?.mode === "webhook") {
+      const { app: http, url } = await startHttpServer(core, rt.config, rt.log, {
+        ...(want.port !== undefined ? { port: want.port } : {}),
+        ...(want.host ? { host: want.host } : {}),
+        ...(bot?.plugin ? { plugins: [bot.plugin] } : {}),
+        reload,
+        ...(redis ? { rateLimitCounter: redisWindowCounter(redis, "minsheng:ratelimit:http:") } : {}),
+      });
+      rt.stdout.write(`民生问答热线工作台：${url}/\n`);
+      stops.push(() => http.close());
+    }
+    if (bot) await bot.afterListen();
+  } catch (error) {
+    await stopAll();
+    throw error;
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -162,7 +176,7 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
-  for (const s of stops.reverse()) await s();
+  await stopAll();
   return 0;
 }
 

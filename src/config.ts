@@ -100,11 +100,12 @@ export interface Config {
   http: { host: string; port: number; bodyLimit: number; rateLimit: { max: number; windowMs: number }; trustProxy: boolean };
   /** Sessions (file store) and feedback live here. */
   stateDir: string;
+  /** Shared state of replicas (bot sessions, bot and API rate limits); undefined: in this process and files. */
+  redisUrl: string | undefined;
   telegram: {
     token: string | undefined;
     apiRoot: string;
     webhook: { url: string; secret: string } | undefined;
-    redisUrl: string | undefined;
     sessionTtlMs: number;
     rateLimit: { limit: number; windowMs: number };
     /** Longest message the bot sends (Telegram allows 4096). */
@@ -184,11 +185,11 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; root?: string } =
       trustProxy: e.HTTP_TRUST_PROXY,
     },
     stateDir: resolve(e.MINSHENG_STATE_DIR),
+    redisUrl: e.REDIS_URL,
     telegram: {
       token: e.TELEGRAM_BOT_TOKEN,
       apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
       webhook: e.WEBHOOK_URL ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET as string } : undefined,
-      redisUrl: e.REDIS_URL,
       sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 3600 * 1000,
       rateLimit: { limit: e.BOT_RATE_LIMIT, windowMs: e.BOT_RATE_WINDOW_MS },
       messageLimit: e.BOT_MESSAGE_LIMIT,

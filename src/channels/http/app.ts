@@ -21,6 +21,7 @@ import { redact } from "../../log.ts";
 import { errorText } from "../../prompts.ts";
 import { ProfileSchema } from "../../rules/profile.ts";
 import { TOOL_VERSION } from "../../version.ts";
+import type { WindowCounter } from "../../redis.ts";
 
 /*
  * The HTTP API and the staff console page. `buildHttpApp` builds (tests call `app.inject`);
@@ -40,6 +41,40 @@ export interface HttpOptions {
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
   /** Hot swap of the index (POST /api/admin/reload with ADMIN_TOKEN). */
   reload?: (reason: string) => Promise<ReloadResult>;
+  /** Count the per-IP limit here (Redis, shared by replicas) instead of in this process. */
+  rateLimitCounter?: WindowCounter;
+  /** Told when the shared counter fails (requests then pass unlimited rather than fail). */
+  onRateLimitError?: (error: unknown) => void;
+}
+
+type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/**
+ * A @fastify/rate-limit store over a shared window counter. Route-specific limits get their own
+ * key space through child(), as the plugin's own stores do.
+ */
+function sharedRateLimitStore(counter: WindowCounter, onError: (error: unknown) => void) {
+  return class SharedStore {
+    constructor(
+      _params: unknown,
+      private readonly prefix = "",
+    ) {}
+    incr(key: string, cb: StoreCallback, timeWindow: number): void {
+      counter.hit(this.prefix + key, timeWindow).then(
+        ({ count, ttlMs }) => cb(null, { current: count, ttl: ttlMs }),
+        (error: unknown) => {
+          onError(error);
+          cb(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    }
+    /** The plugin passes the route's merged limit options (its typings say RouteOptions; both have the route under routeInfo or at top level). */
+    child(params: object): SharedStore {
+      const p = params as { method?: unknown; url?: unknown; routeInfo?: { method?: unknown; url?: unknown } };
+      const route = p.routeInfo ?? p;
+      return new SharedStore(params, `${this.prefix}${String(route.method ?? "")}${String(route.url ?? "")}-`);
+    }
+  };
 }
 
 /** Constant-time comparison of secrets. */
@@ -123,6 +158,9 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     transform: jsonSchemaTransform,
   });
   await app.register(fastifyRateLimit, {
+    ...(options.rateLimitCounter
+      ? { store: sharedRateLimitStore(options.rateLimitCounter, options.onRateLimitError ?? (() => {})), skipOnError: true }
+      : {}),
     max: config.http.rateLimit.max,
     timeWindow: config.http.rateLimit.windowMs,
     allowList: (req) => req.url === "/healthz",

@@ -5,6 +5,7 @@ import { Bot, InlineKeyboard, session, type Context, type SessionFlavor } from "
 import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
+import type { WindowCounter } from "../../redis.ts";
 import { fill } from "../../prompts.ts";
 import { extractFacts } from "../../rules/extract.ts";
 import { escapeHtml, packMessages, renderAnswer, renderSource } from "./render.ts";
@@ -29,6 +30,20 @@ export interface BotDeps {
   storage: SessionStore;
   feedback: FeedbackSink;
   messages: BotMessages;
+  /** Count the per-user limit here (Redis, shared by replicas) instead of in this process. */
+  limitCounter?: WindowCounter;
+}
+
+/**
+ * The ratelimiter plugin's storage interface (incr, then pexpire on the first hit) over a window
+ * counter whose transaction already starts the window with the first hit: pexpire has nothing
+ * left to do, and a crash between the two can never leave a counter without expiry.
+ */
+function limiterStorage(counter: WindowCounter, windowMs: number) {
+  return {
+    incr: async (key: string) => (await counter.hit(key, windowMs)).count,
+    pexpire: async () => 1,
+  };
 }
 
 /** Private chats are keyed by user, groups by chat (groups never get a profile). */
@@ -126,6 +141,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     limit({
       timeFrame: config.telegram.rateLimit.windowMs,
       limit: config.telegram.rateLimit.limit,
+      ...(deps.limitCounter ? { storageClient: limiterStorage(deps.limitCounter, config.telegram.rateLimit.windowMs) } : {}),
       keyGenerator: (ctx) => ctx.from?.id.toString(),
       onLimitExceeded: async (ctx) => {
         await ctx.reply(bm.rate_limited).catch((e: unknown) => log.warn("rate-limit reply failed", { error: String(e) }));

@@ -10,6 +10,7 @@ import { COMMANDS, createBot } from "./bot.ts";
 import { fileFeedbackSink, type FeedbackSink } from "./feedback.ts";
 import { loadBotMessages } from "./messages.ts";
 import { fileSessionStore, redisSessionStore, type SessionStore } from "./session.ts";
+import { redisWindowCounter, type Redis } from "../../redis.ts";
 
 /*
  * Starting the bot: long polling with @grammyjs/runner (concurrent across chats, in order within a
@@ -31,15 +32,11 @@ export interface BotHandle {
 /** How long startup waits for the Bot API (getMe) before giving up with a clear error. */
 const INIT_TIMEOUT_MS = 10_000;
 
-export async function sessionStoreFor(config: Config): Promise<SessionStore> {
+/** The session store: Redis (the given shared client, or REDIS_URL), else one file per session. */
+export async function sessionStoreFor(config: Config, redis?: Redis): Promise<SessionStore> {
   const ttl = config.telegram.sessionTtlMs;
-  if (config.telegram.redisUrl) {
-    try {
-      return await redisSessionStore(config.telegram.redisUrl, ttl);
-    } catch (error) {
-      throw new AppError("CONFIG_INVALID", `cannot connect to REDIS_URL (${(error as Error).message})`);
-    }
-  }
+  if (redis) return redisSessionStore(redis, ttl);
+  if (config.redisUrl) return redisSessionStore(config.redisUrl, ttl);
   return fileSessionStore(path.join(config.stateDir, "sessions"), ttl);
 }
 
@@ -54,11 +51,19 @@ export async function startBot(
   core: () => App,
   config: Config,
   log: Logger,
-  options: { storage?: SessionStore; feedback?: FeedbackSink } = {},
+  options: { storage?: SessionStore; feedback?: FeedbackSink; redis?: Redis } = {},
 ): Promise<BotHandle> {
-  const storage = options.storage ?? (await sessionStoreFor(config));
+  const storage = options.storage ?? (await sessionStoreFor(config, options.redis));
   const feedback = options.feedback ?? fileFeedbackSink(path.join(config.stateDir, "feedback.jsonl"));
-  const bot = createBot({ core, config, log, storage, feedback, messages: loadBotMessages(config.promptsDir) });
+  const bot = createBot({
+    core,
+    config,
+    log,
+    storage,
+    feedback,
+    messages: loadBotMessages(config.promptsDir),
+    ...(options.redis ? { limitCounter: redisWindowCounter(options.redis, "minsheng:ratelimit:bot:") } : {}),
+  });
   try {
     await Promise.race([
       bot.init(),

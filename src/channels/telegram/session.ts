@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { enhanceStorage, type StorageAdapter } from "grammy";
-import { createClient, type RedisClientType } from "redis";
+import { closeRedis, connectRedis, type Redis } from "../../redis.ts";
 import type { FactName, Profile } from "../../rules/profile.ts";
 
 /*
@@ -62,22 +62,13 @@ export function fileSessionStore(dir: string, ttlMs: number): SessionStore {
   return { ...store, close: async () => {} };
 }
 
-/** Sessions in Redis with a native expiry (SET … PX), shared by every replica. */
-export async function redisSessionStore(url: string, ttlMs: number, prefix = "minsheng:session:"): Promise<SessionStore> {
-  let connected = false;
-  const client: RedisClientType = createClient({
-    url,
-    socket: {
-      connectTimeout: 5000,
-      // At start a wrong URL fails fast; once connected, reconnect for as long as it takes.
-      reconnectStrategy: (retries) => (!connected && retries >= 2 ? new Error(`redis unreachable at ${url}`) : Math.min(100 * 2 ** retries, 3000)),
-    },
-  });
-  client.on("error", () => {
-    /* reported by the failing command */
-  });
-  await client.connect();
-  connected = true;
+/**
+ * Sessions in Redis with a native expiry (SET … PX), shared by every replica. Given a URL, the
+ * store connects and closes its own client; given a client, the caller owns (and closes) it.
+ */
+export async function redisSessionStore(target: string | Redis, ttlMs: number, prefix = "minsheng:session:"): Promise<SessionStore> {
+  const owned = typeof target === "string";
+  const client = owned ? await connectRedis(target) : target;
   return {
     read: async (key) => {
       const value = await client.get(prefix + key);
@@ -90,7 +81,7 @@ export async function redisSessionStore(url: string, ttlMs: number, prefix = "mi
       await client.del(prefix + key);
     },
     close: async () => {
-      await client.quit().catch(() => undefined);
+      if (owned) await closeRedis(client);
     },
   };
 }

@@ -10,6 +10,7 @@ import { memorySessionStore, type SessionStore } from "../../../src/channels/tel
 import type { Bot } from "grammy";
 import { freePort } from "../../../src/bench-kit.ts";
 import { createLogger } from "../../../src/log.ts";
+import type { WindowCounter } from "../../../src/redis.ts";
 import { testConfig } from "../../helpers.ts";
 
 /*
@@ -46,7 +47,7 @@ export async function startEmulator(): Promise<TelegramServer> {
 export async function startTestBot(
   core: App | (() => App),
   server: TelegramServer,
-  options: { env?: Record<string, string>; storage?: SessionStore; token?: string; poll?: boolean } = {},
+  options: { env?: Record<string, string>; storage?: SessionStore; token?: string; poll?: boolean; limitCounter?: WindowCounter } = {},
 ): Promise<Harness & { runner?: RunnerHandle }> {
   const token = options.token ?? `123456:${Math.random().toString(36).slice(2)}`;
   const config = testConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: server.config.apiURL, BOT_RATE_LIMIT: "1000", ...options.env });
@@ -60,6 +61,7 @@ export async function startTestBot(
     storage,
     feedback: async (r) => void feedback.push(r),
     messages: loadBotMessages(config.promptsDir),
+    ...(options.limitCounter ? { limitCounter: options.limitCounter } : {}),
   });
   await bot.init();
   const runner = options.poll === false ? undefined : run(bot);

@@ -10,6 +10,7 @@ import { buildHttpApp } from "../../../src/channels/http/app.ts";
 import { startBot } from "../../../src/channels/telegram/run.ts";
 import { redisSessionStore } from "../../../src/channels/telegram/session.ts";
 import { createLogger } from "../../../src/log.ts";
+import { closeRedis, connectRedis, redisWindowCounter } from "../../../src/redis.ts";
 import { ROOT, testApp, testConfig } from "../../helpers.ts";
 import { peerAvailable } from "../../helpers-peers.ts";
 import { startRedis } from "../../helpers-redis.ts";
@@ -190,6 +191,34 @@ describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("Redis sessions (real r
       await b.stop();
       await b.storage.close();
     } finally {
+      await redis.stop();
+    }
+  });
+
+  it("two bot instances share one per-user rate limit through Redis", async () => {
+    const redis = await startRedis();
+    const client = await connectRedis(redis.url);
+    try {
+      const token = `556655:${Math.random().toString(36).slice(2)}`;
+      const options = { token, env: { BOT_RATE_LIMIT: "2", BOT_RATE_WINDOW_MS: "60000" }, limitCounter: redisWindowCounter(client, "t:bot:") };
+      const resident = server.getClient(token, { userId: ++user, chatId: user });
+      const a = await startTestBot(core, server, options);
+      await say(resident, "/help");
+      await replies(resident);
+      await say(resident, "/help");
+      await replies(resident);
+      await a.stop();
+      // The next replica knows this resident already used the allowance.
+      const b = await startTestBot(core, server, options);
+      await say(resident, "/help");
+      const [m] = await replies(resident);
+      expect(m?.text).toContain("发得太快");
+      const other = server.getClient(token, { userId: ++user, chatId: user });
+      await say(other, "/help");
+      expect((await replies(other))[0]?.text).not.toContain("发得太快");
+      await b.stop();
+    } finally {
+      await closeRedis(client);
       await redis.stop();
     }
   });

@@ -1,0 +1,124 @@
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { App } from "../src/app.ts";
+import { buildHttpApp } from "../src/channels/http/app.ts";
+import { freePort } from "../src/bench-kit.ts";
+import { closeRedis, connectRedis, redisWindowCounter, type Redis } from "../src/redis.ts";
+import { ROOT, runCli, testApp, testConfig } from "./helpers.ts";
+import { peerAvailable } from "./helpers-peers.ts";
+import { startRedis } from "./helpers-redis.ts";
+
+/*
+ * What replicas share through Redis besides bot sessions: the per-IP limit of the HTTP API (and,
+ * in running.test.ts, the bot's per-user limit). Against a real redis-server.
+ */
+
+describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("shared limits (real redis-server)", () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let client: Redis;
+  let core: App;
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = await connectRedis(redis.url);
+    core = await testApp();
+  });
+  afterAll(async () => {
+    await closeRedis(client);
+    await redis.stop();
+  });
+
+  it("a window counter counts hits per key and starts the window with the first hit", async () => {
+    const counter = redisWindowCounter(client, "t:counter:");
+    const first = await counter.hit("a", 60_000);
+    const second = await counter.hit("a", 60_000);
+    expect([first.count, second.count]).toEqual([1, 2]);
+    expect(second.ttlMs).toBeGreaterThan(0);
+    expect(second.ttlMs).toBeLessThanOrEqual(first.ttlMs);
+    expect((await counter.hit("b", 60_000)).count).toBe(1);
+    // The expiry is set once, by the first hit: a later hit with another window does not move it.
+    expect((await counter.hit("a", 600_000)).ttlMs).toBeLessThanOrEqual(60_000);
+    const short = redisWindowCounter(client, "t:short:");
+    await short.hit("x", 50);
+    await new Promise((r) => setTimeout(r, 120));
+    expect((await short.hit("x", 50)).count).toBe(1);
+  });
+
+  it("two API replicas share one per-IP limit", async () => {
+    const config = testConfig({ HTTP_RATE_LIMIT_MAX: "3" });
+    const counter = redisWindowCounter(client, "t:http:");
+    const a = await buildHttpApp(() => core, config, { rateLimitCounter: counter });
+    const b = await buildHttpApp(() => core, config, { rateLimitCounter: counter });
+    try {
+      const codes: number[] = [];
+      for (const app of [a, b, a, b, a]) codes.push((await app.inject({ url: "/api/index", remoteAddress: "10.1.2.3" })).statusCode);
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      const limited = await b.inject({ url: "/api/index", remoteAddress: "10.1.2.3" });
+      expect(limited.json().error.code).toBe("RATE_LIMITED");
+      expect((await b.inject({ url: "/api/index", remoteAddress: "10.1.2.4" })).statusCode).toBe(200);
+      // A replica without the shared counter counts on its own.
+      const alone = await buildHttpApp(() => core, config);
+      expect((await alone.inject({ url: "/api/index", remoteAddress: "10.1.2.3" })).statusCode).toBe(200);
+      await alone.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("when Redis is gone, the API keeps answering (unlimited) and reports the failure", async () => {
+    const own = await startRedis();
+    const ownClient = await connectRedis(own.url);
+    const errors: unknown[] = [];
+    const app = await buildHttpApp(() => core, testConfig({ HTTP_RATE_LIMIT_MAX: "1" }), {
+      rateLimitCounter: redisWindowCounter(ownClient, "t:gone:"),
+      onRateLimitError: (e) => errors.push(e),
+    });
+    try {
+      expect((await app.inject({ url: "/api/index", remoteAddress: "10.9.9.9" })).statusCode).toBe(200);
+      expect((await app.inject({ url: "/api/index", remoteAddress: "10.9.9.9" })).statusCode).toBe(429);
+      await closeRedis(ownClient);
+      const res = await app.inject({ method: "POST", url: "/api/ask", payload: { question: "六安低保标准是多少" }, remoteAddress: "10.9.9.9" });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().text).toContain("630");
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+      await own.stop();
+    }
+  });
+
+  it("serve with REDIS_URL counts the API's limit in Redis", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--port", String(port)], {
+      cwd: ROOT,
+      env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), REDIS_URL: redis.url, HTTP_RATE_LIMIT_MAX: "2", LOG_LEVEL: "silent", INDEX_WATCH: "false" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const url = `http://127.0.0.1:${port}/api/index`;
+      const until = Date.now() + 60_000;
+      for (;;) {
+        const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+        if (ok) break;
+        if (Date.now() > until) throw new Error("serve did not start");
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const codes = [];
+      for (let i = 0; i < 3; i++) codes.push((await fetch(url)).status);
+      expect(codes).toEqual([200, 200, 429]);
+      expect(await client.keys("minsheng:ratelimit:http:*")).toHaveLength(1);
+    } finally {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
+});
+
+describe("REDIS_URL that cannot be reached", () => {
+  it("serve stops at start with an error naming REDIS_URL (and does not hang)", async () => {
+    const { code, stderr } = await runCli(["serve", "--port", String(await freePort())], { env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } });
+    expect(code).toBe(1);
+    expect(stderr).toContain("REDIS_URL");
+  });
+});
