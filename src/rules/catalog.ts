@@ -64,7 +64,7 @@ function catalogError(problems: readonly RuleProblem[]): AppError {
 const PLACEHOLDER = /\{(\w+)\}/g;
 
 function checkTemplates(spec: RuleSpec): void {
-  const texts = [spec.outside, ...spec.requires.map((r) => r.fail)];
+  const texts = [spec.outside, ...spec.requires.map((r) => r.fail), ...spec.unclear.map((u) => u.note)];
   for (const t of texts) {
     for (const [, name] of t.matchAll(PLACEHOLDER)) {
       if (!spec.needs.includes(name as string)) fail(`template placeholder {${name}} is not one of the rule's needs`);
@@ -73,7 +73,7 @@ function checkTemplates(spec: RuleSpec): void {
 }
 
 /** Run a rule's own test cases; returns a message per failing case. */
-export function runRuleTests(rule: Pick<RuleSpec, "id" | "group" | "requires" | "verdict" | "tests">): string[] {
+export function runRuleTests(rule: Pick<RuleSpec, "id" | "group" | "requires" | "verdict" | "unclear" | "tests">): string[] {
   const failures: string[] = [];
   rule.tests.forEach((t, i) => {
     const profile = parseProfile(t.profile);
@@ -106,7 +106,7 @@ function enumerate(facts: FactName[], rules: Pick<RuleSpec, "group" | "requires"
  * Rules about the same service in the same city contradict each other when some person is in both
  * rules' groups and one says yes (eligible/conditional) while the other says not_eligible.
  */
-export function findConflicts(rules: readonly Pick<Rule, "id" | "service" | "cities" | "group" | "requires" | "verdict">[]): string[] {
+export function findConflicts(rules: readonly (Pick<Rule, "id" | "service" | "cities" | "group" | "requires" | "verdict"> & { unclear?: Rule["unclear"] })[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < rules.length; i++) {
     for (let j = i + 1; j < rules.length; j++) {

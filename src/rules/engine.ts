@@ -1,13 +1,15 @@
 import type { Verdict } from "../answer/types.ts";
 import type { FactName, FactValue, Profile } from "./profile.ts";
-import type { Condition, ConditionMap, Requirement, RuleSpec } from "./schema.ts";
+import { conditionMaps, type Condition, type ConditionMap, type Requirement, type RuleSpec } from "./schema.ts";
 
 /*
  * The eligibility engine: pure functions from a (partial) profile to verdicts. Three-valued logic:
  * a condition on a fact the profile lacks is undecided, so
  *   - a known fact that rules a person out gives not_eligible, whatever else is unknown;
  *   - an undecided group gives unknown (with the facts that would decide it);
- *   - a matched group with undecided requirements gives conditional (with what is still needed).
+ *   - a matched group with undecided requirements gives conditional (with what is still needed);
+ *   - outside the group, a case the rule marks unclear (the plan neither names nor excludes it)
+ *     gives unknown with the rule's note, or unknown with the facts that would decide it.
  * Adding a fact can only settle things further: a decided verdict never becomes unknown, and an
  * unknown fact never produces not_eligible (property-tested).
  */
@@ -69,7 +71,12 @@ export interface RuleEvaluation {
   failed?: Requirement;
   /** Facts still needed to decide (unknown) or to confirm (conditional). */
   missingFacts: FactName[];
+  /** Why the plan leaves this person's case open (an unclear case of the rule). */
+  unclear?: string;
 }
+
+/** The rule fields the engine reads. */
+export type RuleLogic = Pick<RuleSpec, "group" | "requires" | "verdict"> & { unclear?: RuleSpec["unclear"] };
 
 /**
  * Evaluate one rule for a partial profile.
@@ -77,12 +84,18 @@ export interface RuleEvaluation {
  * @example
  * evaluateRule(rule, { employment: "灵活就业" }) // { verdict: "conditional", inGroup: true, missingFacts: [] }
  */
-export function evaluateRule(rule: Pick<RuleSpec, "group" | "requires" | "verdict">, profile: Profile): RuleEvaluation {
+export function evaluateRule(rule: RuleLogic, profile: Profile): RuleEvaluation {
   const inGroup = evaluateAny(rule.group, profile);
   const failed = rule.requires.find((r) => evaluateAny(r.any, profile) === false);
   // A known failed requirement rules the person out whether or not they are in the group.
   if (failed) return { verdict: "not_eligible", inGroup, failed, missingFacts: [] };
-  if (inGroup === false) return { verdict: "not_eligible", inGroup, missingFacts: [] };
+  if (inGroup === false) {
+    const open = (rule.unclear ?? []).filter((u) => evaluateMap(u.when, profile) !== false);
+    const sure = open.find((u) => evaluateMap(u.when, profile) === true);
+    if (sure) return { verdict: "unknown", inGroup, missingFacts: [], unclear: sure.note };
+    if (open.length > 0) return { verdict: "unknown", inGroup, missingFacts: missingIn(open.map((u) => u.when), profile) };
+    return { verdict: "not_eligible", inGroup, missingFacts: [] };
+  }
   if (inGroup === undefined) {
     const missing = new Set([...missingIn(rule.group, profile), ...rule.requires.flatMap((r) => missingIn(r.any, profile))]);
     return { verdict: "unknown", inGroup, missingFacts: [...missing] };
@@ -99,20 +112,19 @@ export function evaluateRule(rule: Pick<RuleSpec, "group" | "requires" | "verdic
 }
 
 /** The facts a rule reads. */
-export function factsOf(rule: Pick<RuleSpec, "group" | "requires">): FactName[] {
-  const maps = [...rule.group, ...rule.requires.flatMap((r) => r.any)];
-  return [...new Set(maps.flatMap((m) => Object.keys(m) as FactName[]))];
+export function factsOf(rule: Pick<RuleLogic, "group" | "requires" | "unclear">): FactName[] {
+  return [...new Set(conditionMaps(rule).flatMap((m) => Object.keys(m) as FactName[]))];
 }
 
 /**
  * The values worth trying for a fact when enumerating profiles: every enum value or boolean, and for
  * numbers the values around each threshold the rules use.
  */
-export function candidateValues(fact: FactName, rules: readonly Pick<RuleSpec, "group" | "requires">[], enumValues: readonly FactValue[] | undefined): FactValue[] {
+export function candidateValues(fact: FactName, rules: readonly Pick<RuleLogic, "group" | "requires" | "unclear">[], enumValues: readonly FactValue[] | undefined): FactValue[] {
   if (enumValues) return [...enumValues];
   const points = new Set<number>();
   for (const rule of rules) {
-    for (const map of [...rule.group, ...rule.requires.flatMap((r) => r.any)]) {
+    for (const map of conditionMaps(rule)) {
       const c = map[fact];
       if (c === undefined) continue;
       const nums =

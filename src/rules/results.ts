@@ -84,6 +84,8 @@ export function eligibilityResult(deps: ResultDeps, rule: Rule, city: string, pr
   const known = rule.needs.filter((f) => profile[f] !== undefined);
   if (outcome.verdict === "not_eligible") {
     reasons.push(fill(outcome.failed ? outcome.failed.fail : rule.outside, values));
+  } else if (outcome.unclear) {
+    reasons.push(fill(outcome.unclear, values));
   } else if (known.length > 0) {
     reasons.push(fill(m.known, { facts: known.map((f) => fill(m.fact, { label: deps.facts[f].label, value: values[f] as string })).join("，") }));
   }

@@ -71,6 +71,11 @@ export const RuleTestSchema = z
   })
   .strict();
 
+/** Every condition map of a rule: group, requirements and unclear cases. */
+export function conditionMaps(rule: { group: readonly ConditionMap[]; requires: readonly Requirement[]; unclear?: readonly { when: ConditionMap }[] }): ConditionMap[] {
+  return [...rule.group, ...rule.requires.flatMap((r) => r.any), ...(rule.unclear ?? []).map((u) => u.when)];
+}
+
 export const RuleSchema = z
   .object({
     id: z.string().regex(/^[a-z]+(\.[a-z0-9]+(-[a-z0-9]+)*){2,}$/, 'dotted lowercase id, e.g. "luan.housing-fund.flexible-workers"'),
@@ -94,6 +99,11 @@ export const RuleSchema = z
     basis: z.string().min(4),
     /** Why someone outside the group is not covered by this rule. */
     outside: z.string().min(4),
+    /**
+     * People outside the group whom the plan neither names nor excludes (a 新就业形态 worker for a
+     * rule about 灵活就业人员): for them the verdict is unknown with this note, never not_eligible.
+     */
+    unclear: z.array(z.object({ when: ConditionMapSchema, note: z.string().min(4) }).strict()).default([]),
     /** Where to confirm (a kind of office, never an invented address or number). */
     confirm: z.string().min(2),
     quotes: z.array(z.object({ doc: z.string(), text: z.string().min(4) }).strict()).min(1),
@@ -103,7 +113,7 @@ export const RuleSchema = z
   .strict()
   .superRefine((rule, ctx) => {
     const used = new Set<string>();
-    for (const map of [...rule.group, ...rule.requires.flatMap((r) => r.any)]) for (const k of Object.keys(map)) used.add(k);
+    for (const map of conditionMaps(rule)) for (const k of Object.keys(map)) used.add(k);
     const needs = new Set(rule.needs);
     for (const f of used) {
       if (!needs.has(f)) ctx.addIssue({ code: "custom", path: ["needs"], message: `uses fact "${f}" but does not list it in needs` });

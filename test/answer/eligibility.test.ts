@@ -30,6 +30,21 @@ describe("eligibility questions are answered by the rules", () => {
     expect(a.text).toContain("鼓励");
   });
 
+  it("a case the plan neither names nor excludes is 还不能确定 with the reason, never 不符合", async () => {
+    const app = await testApp();
+    const a = await app.ask("我是送外卖的，能交住房公积金吗");
+    expect(a.profile).toMatchObject({ employment: "新就业形态" });
+    expect(a.eligibility.map((r) => [r.city, r.verdict])).toEqual([
+      ["六安市", "unknown"],
+      ["淮南市", "unknown"],
+    ]);
+    expect(a.eligibility.every((r) => r.missingFacts.length === 0 && r.reasons[0]!.includes("没有单独说明"))).toBe(true);
+    expect(a.text).not.toContain("不符合");
+    // Someone the rule plainly does not speak of is still told so.
+    const employee = await app.ask("六安能交住房公积金吗", { profile: { employment: "单位职工" } });
+    expect(employee.eligibility[0]?.verdict).toBe("not_eligible");
+  });
+
   it("asks for what is missing and says so in the text", async () => {
     const app = await testApp();
     const a = await app.ask("淮南低收入住房困难家庭能申请公租房吗");

@@ -2,11 +2,18 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadRuleSources } from "../../src/rules/catalog.ts";
-import { evaluateAny, evaluateMap, evaluateRule, testCondition } from "../../src/rules/engine.ts";
+import { evaluateAny, evaluateMap, evaluateRule, testCondition, type RuleLogic } from "../../src/rules/engine.ts";
 import { DISABILITY, EMPLOYMENT, FACT_NAMES, FAMILY_PLANNING, HOUSING, INCOME, SCHOOL_STAGE, SELF_CARE, type FactName, type Profile } from "../../src/rules/profile.ts";
 import { ROOT } from "../helpers.ts";
 
-const rules = loadRuleSources(path.join(ROOT, "seeds")).map((s) => s.spec);
+/** A rule whose unclear case reads two facts, so the properties also cover partly decided unclear cases. */
+const twoFactUnclear: RuleLogic = {
+  group: [{ employment: "灵活就业" }],
+  requires: [{ any: [{ hukou: "城镇" }], fail: "x" }],
+  verdict: "conditional",
+  unclear: [{ when: { employment: "新就业形态", age: { lt: 60 } }, note: "规划没有单独说明" }],
+};
+const rules: RuleLogic[] = [...loadRuleSources(path.join(ROOT, "seeds")).map((s) => s.spec), twoFactUnclear];
 
 const values: Record<Exclude<FactName, "city">, fc.Arbitrary<unknown>> = {
   hukou: fc.constantFrom("城镇", "农村"),
@@ -62,7 +69,7 @@ describe("engine properties (every rule of the catalog)", () => {
   });
 
   it("an empty profile is never not_eligible", () => {
-    for (const rule of rules) expect(evaluateRule(rule, {}).verdict, rule.id).not.toBe("not_eligible");
+    for (const rule of rules) expect(evaluateRule(rule, {}).verdict, JSON.stringify(rule.group)).not.toBe("not_eligible");
   });
 });
 
@@ -82,6 +89,18 @@ describe("conditions", () => {
     expect(evaluateMap({ hukou: "城镇", housing: "无房" }, { hukou: "农村" })).toBe(false);
     expect(evaluateAny([{ hukou: "城镇" }, { age: { gte: 60 } }], { age: 70 })).toBe(true);
     expect(evaluateAny([{ hukou: "城镇" }, { age: { gte: 60 } }], { age: 30 })).toBeUndefined();
+  });
+
+  it("an unclear case outside the group is unknown with the rule's note, never not_eligible", () => {
+    const rule = { ...twoFactUnclear, requires: [] };
+    expect(evaluateRule(rule, { employment: "新就业形态", age: 30 })).toMatchObject({ verdict: "unknown", missingFacts: [], unclear: "规划没有单独说明" });
+    // Partly decided: unknown, and the fact that decides it is named.
+    expect(evaluateRule(rule, { employment: "新就业形态" })).toMatchObject({ verdict: "unknown", missingFacts: ["age"] });
+    expect(evaluateRule(rule, { employment: "新就业形态", age: 70 }).verdict).toBe("not_eligible");
+    expect(evaluateRule(rule, { employment: "单位职工" }).verdict).toBe("not_eligible");
+    expect(evaluateRule(rule, { employment: "灵活就业" }).verdict).toBe("conditional");
+    // A failed requirement still rules the person out.
+    expect(evaluateRule(twoFactUnclear, { employment: "新就业形态", age: 30, hukou: "农村" }).verdict).toBe("not_eligible");
   });
 
   it("a matched group with an open requirement is conditional and says what to confirm", () => {
