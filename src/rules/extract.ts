@@ -46,7 +46,7 @@ const PATTERNS: Rule<FactName>[] = [
   r("gender", "男", /(男性|男的|先生|我老公|我丈夫|我爸|我父亲|我爷爷|我外公|儿子)/),
   r("planningMarriage", true, /(准备结婚|要结婚|打算结婚|快结婚|结婚前|马上结婚|婚前|领证|准备成家)/),
   r("planningPregnancy", true, /(备孕|要孩子|要二胎|要三胎|怀孕|生孩子|孕前)/),
-  r("migrantWorkerFamily", true, /(进城务工|外地打工|外出打工|农民工|打工的|随迁)/),
+  r("migrantWorkerFamily", true, /(进城务工|进城打工|城里打工|外地打工|外出打工|在[\u4e00-\u9fa5]{1,4}(?:市|县|区)?打工|农民工|打工的|随迁)/),
   r("schoolStage", "学前", /(幼儿园|学前)/),
   r("schoolStage", "义务教育", /(小学|初中|义务教育|上学年龄)/),
   r("schoolStage", "普通高中", /(普通高中|读高中|上高中|高中生)/),

@@ -45,6 +45,15 @@ describe("eligibility questions are answered by the rules", () => {
     expect(employee.eligibility[0]?.verdict).toBe("not_eligible");
   });
 
+  it("what the resident says about themselves picks the rule whose group it names", async () => {
+    const app = await testApp();
+    const a = await app.ask("我是农村户口，在六安打工，孩子能在城里上学吗");
+    expect(a.eligibility[0]).toMatchObject({ ruleId: "luan.education.migrant-children", verdict: "conditional", missingFacts: ["schoolStage"] });
+    // Facts alone never bring in a rule about another topic (no housing-fund rule for a schooling question).
+    const worker = await app.ask("我是打零工的，在六安打工，孩子能上学吗");
+    expect(worker.eligibility.some((r) => r.ruleId.includes("housing-fund"))).toBe(false);
+  });
+
   it("asks for what is missing and says so in the text", async () => {
     const app = await testApp();
     const a = await app.ask("淮南低收入住房困难家庭能申请公租房吗");

@@ -17,6 +17,8 @@ describe("fact extraction from free text", () => {
     ["刚工作没房的老师", { occupation: "教师", newlyEmployed: true, housing: "无房", employment: "单位职工" }],
     ["我是退伍军人", { veteran: true }],
     ["農村戶口的低保戶", { hukou: "农村", incomeStatus: "低保" }],
+    ["我是农村户口，在六安打工，孩子能在城里上学吗", { hukou: "农村", migrantWorkerFamily: true }],
+    ["两口子进城打工，孩子读小学", { migrantWorkerFamily: true, schoolStage: "义务教育" }],
   ])("%s", (text, facts) => {
     expect(extractFacts(text).facts).toMatchObject(facts);
   });
@@ -35,6 +37,7 @@ describe("fact extraction from free text", () => {
 
   it("extracts nothing from a question without facts", () => {
     expect(extractFacts("公租房怎么申请").facts).toEqual({});
+    expect(extractFacts("打工人能交公积金吗").facts.migrantWorkerFamily).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 import { fill } from "../../prompts.ts";
 import { extractFacts, mergeProfiles } from "../../rules/extract.ts";
 import type { Profile } from "../../rules/profile.ts";
+import { evaluateAny } from "../../rules/engine.ts";
 import { documentLines, eligibilityResult, type ResultDeps } from "../../rules/results.ts";
 import type { Rule } from "../../rules/schema.ts";
 import { normalizeText } from "../../search/normalize.ts";
@@ -44,6 +45,7 @@ export function matchRules(
   q: Pick<Question, "norm" | "expansion">,
   cities: readonly string[],
   tokenizer: Tokenizer,
+  told: Profile = {},
 ): Rule[] {
   const text = [q.norm, ...q.expansion.added.map(normalizeText)].join(" ");
   const words = new Set(tokenizer.words(text));
@@ -60,11 +62,16 @@ export function matchRules(
       ),
     }))
     .filter((x) => x.score > 0 && x.rule.cities.some((c) => cities.includes(c)));
-  // A weak incidental match ("就业" inside "灵活就业") does not compete with the topic asked about.
+  // A weak incidental match ("就业" inside "灵活就业") does not compete with the topic asked about,
+  // unless what the resident said about themselves puts them in the rule's group ("在六安打工，
+  // 孩子能上学吗" is about the 随迁子女 rule although "义务教育" is the longer topic match).
   const best = Math.max(0, ...scored.map((x) => x.score));
+  const hasFacts = Object.keys(told).length > 0;
+  const placed = (rule: Rule) => hasFacts && evaluateAny(rule.group, told) === true;
   return scored
-    .filter((x) => x.score >= best * TOPIC_CUTOFF)
-    .sort((a, b) => b.score - a.score)
+    .map((x) => ({ ...x, placed: placed(x.rule) }))
+    .filter((x) => x.placed || x.score >= best * TOPIC_CUTOFF)
+    .sort((a, b) => Number(b.placed) - Number(a.placed) || b.score - a.score)
     .map((x) => x.rule);
 }
 
@@ -125,8 +132,8 @@ export async function composeEligibility(
   options: { onlyWithFacts?: boolean } = {},
 ): Promise<(Draft & { profile: Profile }) | undefined> {
   const cities = citiesFor(deps, q);
-  let rules = matchRules(deps.index.rules, q, cities, deps.index.tokenizer);
   const extracted = extractFacts(q.raw);
+  let rules = matchRules(deps.index.rules, q, cities, deps.index.tokenizer, extracted.facts);
   if (options.onlyWithFacts) {
     // A question that is not phrased as "can I" still gets verdicts when someone tells us about
     // themselves or a relative, with facts the rules about its topic use ("我失业了，有就业援助吗").
