@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { AnswerSchema } from "../src/answer/types.ts";
-import { ROOT, runCli } from "./helpers.ts";
+import { runCli, startServe } from "./helpers.ts";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "minsheng-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -83,27 +82,10 @@ describe("chat (interactive)", () => {
 
 describe("serve", () => {
   it("serves the console and API, then shuts down cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--port", "0"], {
-      cwd: ROOT,
-      env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "warn" },
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 60_000);
-      child.stdout.on("data", () => {
-        const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1] as string);
-        }
-      });
-    });
-    const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean };
+    const served = await startServe();
+    const health = (await (await fetch(`${served.base}/healthz`)).json()) as { ok: boolean };
     expect(health.ok).toBe(true);
-    const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
-    expect(await exit).toBe(0);
+    expect(await served.stop()).toBe(0);
   });
 
   it("rejects a bad port", async () => {

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
@@ -32,6 +32,50 @@ export function runCli(args: string[], options: { input?: string; env?: Record<s
     );
     child.stdin?.end(options.input ?? "");
   });
+}
+
+/** A running `serve` process: its base URL, and stop() = SIGTERM, resolving with the exit code. */
+export interface Served {
+  base: string;
+  child: ChildProcess;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Start `cli serve --port 0` in a child process (shared test index unless `env` names another)
+ * and wait until it prints the address it listens on.
+ */
+export async function startServe(env: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--port", "0"], {
+    cwd: ROOT,
+    env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    return exited;
+  };
+  let out = "";
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no address within 60 s: ${out}`)), 60_000);
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code}) before listening: ${out}`));
+    });
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { base, child, stop };
 }
 
 let shared: Promise<App> | undefined;

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../src/app.ts";
 import { buildHttpApp } from "../src/channels/http/app.ts";
 import { freePort } from "../src/bench-kit.ts";
 import { closeRedis, connectRedis, redisWindowCounter, type Redis } from "../src/redis.ts";
-import { ROOT, runCli, testApp, testConfig } from "./helpers.ts";
+import { runCli, startServe, testApp, testConfig } from "./helpers.ts";
 import { peerAvailable } from "./helpers-peers.ts";
 import { startRedis } from "./helpers-redis.ts";
 
@@ -88,29 +87,14 @@ describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("shared limits (real re
   });
 
   it("serve with REDIS_URL counts the API's limit in Redis", async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--port", String(port)], {
-      cwd: ROOT,
-      env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), REDIS_URL: redis.url, HTTP_RATE_LIMIT_MAX: "2", LOG_LEVEL: "silent", INDEX_WATCH: "false" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const served = await startServe({ REDIS_URL: redis.url, HTTP_RATE_LIMIT_MAX: "2", INDEX_WATCH: "false" });
     try {
-      const url = `http://127.0.0.1:${port}/api/index`;
-      const until = Date.now() + 60_000;
-      for (;;) {
-        const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-        if (ok) break;
-        if (Date.now() > until) throw new Error("serve did not start");
-        await new Promise((r) => setTimeout(r, 200));
-      }
       const codes = [];
-      for (let i = 0; i < 3; i++) codes.push((await fetch(url)).status);
+      for (let i = 0; i < 3; i++) codes.push((await fetch(`${served.base}/api/index`)).status);
       expect(codes).toEqual([200, 200, 429]);
       expect(await client.keys("minsheng:ratelimit:http:*")).toHaveLength(1);
     } finally {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
+      await served.stop();
     }
   });
 });

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +13,7 @@ import { diffSnapshots, figureChanges, snapshotFromBuild, snapshotFromSeeds } fr
 import { LiveApp } from "../../src/index/live.ts";
 import { currentBuildId, listBuilds, rollbackBuild, setCurrentBuild } from "../../src/index/store.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
-import { ROOT, runCli } from "../helpers.ts";
+import { ROOT, runCli, startServe } from "../helpers.ts";
 import { replies, say, startEmulator, startTestBot } from "../channels/telegram/harness.ts";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "minsheng-reindex-"));
@@ -208,15 +207,8 @@ describe("hot swap", () => {
     const index = path.join(work, "index-hup");
     const config = configFor(seeds, index);
     const first = await buildIndex(config, { log: silentLogger });
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--port", "0"], {
-      cwd: ROOT,
-      env: { ...process.env, MINSHENG_SEEDS_DIR: seeds, MINSHENG_INDEX_DIR: index, INDEX_WATCH: "false", LOG_LEVEL: "warn" },
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const { base, child, stop } = await startServe({ MINSHENG_SEEDS_DIR: seeds, MINSHENG_INDEX_DIR: index, INDEX_WATCH: "false" });
     try {
-      await expect.poll(() => /http:\/\/127\.0\.0\.1:\d+/.exec(out)?.[0], { timeout: 60_000 }).toBeDefined();
-      const base = /http:\/\/127\.0\.0\.1:\d+/.exec(out)![0];
       const liveId = async () => ((await (await fetch(`${base}/api/index`)).json()) as { id: string }).id;
       expect(await liveId()).toBe(first.id);
       edit(seeds, LUAN, (s) => s.replace("城乡低保标准提高至630元/人/月", "城乡低保标准提高至700元/人/月"));
@@ -226,7 +218,7 @@ describe("hot swap", () => {
       child.kill("SIGHUP");
       await expect.poll(liveId, { timeout: 20_000 }).toBe(second.id);
     } finally {
-      child.kill("SIGTERM");
+      await stop();
     }
   });
 
