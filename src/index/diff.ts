@@ -7,7 +7,7 @@ import type { Chunk, DocumentMeta, IndicatorRow, ServiceArea } from "../corpus/t
 import { AppError } from "../errors.ts";
 import { loadRuleSources } from "../rules/catalog.ts";
 import type { Rule } from "../rules/schema.ts";
-import { parseCacheDir, readJson, verifyBuild } from "./store.ts";
+import { openBuild, parseCacheDir } from "./store.ts";
 import type { StoredCorpus } from "./types.ts";
 import { squash } from "../search/normalize.ts";
 
@@ -31,9 +31,9 @@ export interface Snapshot {
 export function snapshotFromBuild(indexDir: string, id: string): Snapshot {
   const dir = path.join(indexDir, "builds", id);
   if (!existsSync(dir)) throw new AppError("INDEX_MISSING", `no build ${id} in ${indexDir}`);
-  verifyBuild(dir);
-  const corpus = readJson<StoredCorpus>(path.join(dir, "corpus.json"));
-  const rules = readJson<Rule[]>(path.join(dir, "rules.json"));
+  const build = openBuild(dir);
+  const corpus = build.json<StoredCorpus>("corpus.json");
+  const rules = build.json<Rule[]>("rules.json");
   return {
     label: `build ${id}`,
     documents: corpus.documents.map((d) => ({ meta: d.meta, text: d.text })),

@@ -61,20 +61,27 @@ export function parseCacheDir(indexDir: string): string {
   return path.join(indexDir, "cache", "parsed");
 }
 
-/** A JSON file of a build; unreadable or malformed is INDEX_CORRUPT. */
-export function readJson<T>(file: string): T {
+/** A JSON file of a build (or its bytes, already read); unreadable or malformed is INDEX_CORRUPT. */
+function readJson<T>(file: string, bytes?: Buffer): T {
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as T;
+    return JSON.parse((bytes ?? readFileSync(file)).toString("utf8")) as T;
   } catch (error) {
     throw new AppError("INDEX_CORRUPT", `${file} unreadable: ${(error as Error).message}`, { file });
   }
 }
 
+/** A verified build: its manifest, and its JSON files parsed from the very bytes that were checked. */
+export interface VerifiedBuild {
+  manifest: BuildManifest;
+  json<T>(name: string): T;
+}
+
 /**
- * Read and verify a build's manifest and the checksum of every file it lists. Throws
+ * Read and verify a build's manifest and the checksum of every file it lists, keeping the bytes of
+ * its JSON files so they are read once and what is parsed is what was verified. Throws
  * `INDEX_CORRUPT` (missing/changed file), `INDEX_INCOMPATIBLE` (other format version).
  */
-export function verifyBuild(dir: string): BuildManifest {
+export function openBuild(dir: string): VerifiedBuild {
   const file = path.join(dir, "build.json");
   if (!existsSync(file)) throw new AppError("INDEX_CORRUPT", `${dir} has no build.json`, { dir });
   const parsed = BuildManifestSchema.safeParse(readJson(file));
@@ -86,14 +93,29 @@ export function verifyBuild(dir: string): BuildManifest {
       `build ${manifest.id} has format ${manifest.formatVersion}, this version reads ${INDEX_FORMAT_VERSION}`,
     );
   }
+  const kept = new Map<string, Buffer>();
   for (const [name, expected] of Object.entries(manifest.files)) {
     const full = path.join(dir, name);
     if (!existsSync(full)) throw new AppError("INDEX_CORRUPT", `build ${manifest.id}: ${name} is missing`, { file: full });
-    if (sha256(readFileSync(full)) !== expected) {
+    const bytes = readFileSync(full);
+    if (sha256(bytes) !== expected) {
       throw new AppError("INDEX_CORRUPT", `build ${manifest.id}: ${name} fails its checksum`, { file: full });
     }
+    if (name.endsWith(".json")) kept.set(name, bytes);
   }
-  return manifest;
+  return {
+    manifest,
+    json: <T>(name: string) => {
+      const bytes = kept.get(name);
+      if (!bytes) throw new AppError("INDEX_CORRUPT", `build ${manifest.id}: ${name} is not listed in build.json`, { dir });
+      return readJson<T>(path.join(dir, name), bytes);
+    },
+  };
+}
+
+/** Verify a build (see openBuild) and return its manifest. */
+export function verifyBuild(dir: string): BuildManifest {
+  return openBuild(dir).manifest;
 }
 
 /** A loaded, verified build: everything retrieval and answering need. */
@@ -135,10 +157,11 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
   if (!id) throw new AppError("INDEX_MISSING", `no index in ${config.indexDir}: run \`npm run -s cli -- index\``);
   const dir = path.join(config.indexDir, "builds", id);
   if (!existsSync(dir)) throw new AppError("INDEX_CORRUPT", `live build ${id} is missing from ${dir}`, { dir });
-  const manifest = verifyBuild(dir);
-  const corpus = readJson<StoredCorpus>(path.join(dir, "corpus.json"));
-  const lexical = readJson<StoredLexical>(path.join(dir, "lexical.json"));
-  const rules = readJson<Rule[]>(path.join(dir, "rules.json"));
+  const build = openBuild(dir);
+  const manifest = build.manifest;
+  const corpus = build.json<StoredCorpus>("corpus.json");
+  const lexical = build.json<StoredLexical>("lexical.json");
+  const rules = build.json<Rule[]>("rules.json");
   if (
     !Array.isArray(corpus.chunks) ||
     corpus.chunks.length !== manifest.counts.chunks ||
