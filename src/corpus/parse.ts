@@ -227,6 +227,16 @@ export function parseDocument(meta: DocumentMeta, rawText: string): ParsedDocume
     pendingBoxes = [];
   };
 
+  // A chapter heading (numbered, or the 序言) closes the section, subsection and 专栏 before it.
+  const openChapter = (heading: Heading, line: number, headingText: string) => {
+    chapter = heading;
+    section = subsection = undefined;
+    box = undefined;
+    seenHeading = true;
+    push({ kind: "heading", headingLevel: "chapter", line }, headingText);
+    previousKind = "heading";
+  };
+
   for (const u of units) {
     if (u.type === "blank") continue;
     if (u.type === "row") {
@@ -251,22 +261,12 @@ export function parseDocument(meta: DocumentMeta, rawText: string): ParsedDocume
     if (t.length <= MAX_HEADING_CHARS && (m = CHAPTER.exec(t))) {
       const number = chineseNumeral(m[1] as string);
       settleChapters(number);
-      chapter = { label: headingLabel(`第${m[1]}章`, m[2]), number };
       lastChapterNumber = number;
-      section = subsection = undefined;
-      box = undefined;
-      seenHeading = true;
-      push({ kind: "heading", headingLevel: "chapter", line: u.line }, t);
-      previousKind = "heading";
+      openChapter({ label: headingLabel(`第${m[1]}章`, m[2]), number }, u.line, t);
       continue;
     }
     if (t.length <= MAX_HEADING_CHARS && PREFACE.test(t)) {
-      chapter = { label: "序言" };
-      section = subsection = undefined;
-      box = undefined;
-      seenHeading = true;
-      push({ kind: "heading", headingLevel: "chapter", line: u.line }, t);
-      previousKind = "heading";
+      openChapter({ label: "序言" }, u.line, t);
       continue;
     }
     if (t.length <= MAX_HEADING_CHARS && (m = SECTION.exec(t))) {

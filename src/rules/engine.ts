@@ -90,8 +90,8 @@ export function evaluateRule(rule: RuleLogic, profile: Profile): RuleEvaluation 
   // A known failed requirement rules the person out whether or not they are in the group.
   if (failed) return { verdict: "not_eligible", inGroup, failed, missingFacts: [] };
   if (inGroup === false) {
-    const open = (rule.unclear ?? []).filter((u) => evaluateMap(u.when, profile) !== false);
-    const sure = open.find((u) => evaluateMap(u.when, profile) === true);
+    const open = (rule.unclear ?? []).map((u) => ({ ...u, holds: evaluateMap(u.when, profile) })).filter((u) => u.holds !== false);
+    const sure = open.find((u) => u.holds === true);
     if (sure) return { verdict: "unknown", inGroup, missingFacts: [], unclear: sure.note };
     if (open.length > 0) return { verdict: "unknown", inGroup, missingFacts: missingIn(open.map((u) => u.when), profile) };
     return { verdict: "not_eligible", inGroup, missingFacts: [] };
