@@ -73,4 +73,6 @@ export interface AskContext {
   id?: string | undefined;
   /** Facts the resident saved earlier (the question's own facts win). */
   profile?: Profile | undefined;
+  /** The resident's earlier questions in this conversation, oldest first (at most 10 are used). */
+  history?: readonly string[] | undefined;
 }

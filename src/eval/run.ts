@@ -42,13 +42,13 @@ export function sourcesByCity(seedsDir: string): Record<string, string> {
 
 /**
  * Score the system and the baseline on a question set in one run. Questions are asked as the
- * shared scorer asks them: id and question only (no saved city).
+ * shared scorer asks them: id, question and history only (no saved city).
  */
 export async function runEval(app: App, questionsFile: string): Promise<EvalReport> {
   const questions = readQuestions(questionsFile);
   const sources = sourcesByCity(app.config.seedsDir);
   const answers = new Map<string, ScoredAnswer>();
-  for (const q of questions) answers.set(q.id, await app.ask(q.question, { id: q.id }));
+  for (const q of questions) answers.set(q.id, await app.ask(q.question, { id: q.id, ...(q.history ? { history: q.history } : {}) }));
   const system = scoreAnswers(questions, answers, sources);
 
   const baseline = buildBaseline(sources, createTokenizer());

@@ -10,7 +10,11 @@ export const EvalQuestionSchema = z.object({
   id: z.string(),
   question: z.string(),
   city: z.string().nullable().optional(),
-  type: z.enum(["passage", "figure", "list", "eligibility", "out_of_scope", "clarify_or_answer"]),
+  type: z.enum(["passage", "figure", "list", "eligibility", "compare", "out_of_scope", "clarify_or_answer"]),
+  /** Earlier questions of the conversation, oldest first (the last turn is graded). */
+  history: z.array(z.string()).optional(),
+  /** Kinds that count as a correct abstention (default: out_of_scope). */
+  accept: z.array(z.string()).optional(),
   gold: z.array(z.object({ city: z.string(), anyOf: z.array(z.string()) })).optional(),
   number: z.string().optional(),
   items: z.array(z.string()).optional(),
@@ -36,11 +40,14 @@ export interface Metrics {
   "recall@5": number;
   mrr: number;
   figure_acc: number;
+  figure_lead_acc: number;
   list_acc: number;
   eligibility_acc: number;
   abstain_acc: number;
   false_abstain: number;
   citation_validity: number;
+  text_chars_p50: number | null;
+  text_chars_p90: number | null;
   latency_ms_p50: number | null;
   latency_ms_p95: number | null;
 }
@@ -70,6 +77,8 @@ function hitRank(cits: readonly Cit[], golds: EvalQuestion["gold"], k: number): 
   return undefined;
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
@@ -85,7 +94,7 @@ export function scoreAnswers(
   const flat = Object.fromEntries(Object.entries(sources).map(([city, text]) => [city, normForScoring(text)]));
   const m = {
     answered: 0, r1: 0, r3: 0, rk: 0, mrr: 0, graded: 0, figOk: 0, figN: 0, listOk: 0, listN: 0,
-    eligOk: 0, eligN: 0, oosOk: 0, oosN: 0, falseAbstain: 0, citTotal: 0, citValid: 0,
+    figLead: 0, eligOk: 0, eligN: 0, oosOk: 0, oosN: 0, falseAbstain: 0, citTotal: 0, citValid: 0,
   };
   const failures: [string, string][] = [];
   for (const q of questions) {
@@ -105,12 +114,12 @@ export function scoreAnswers(
     const text = ans.text ?? "";
     if (q.type === "out_of_scope") {
       m.oosN++;
-      const ok = kind === "out_of_scope" || (cits.length === 0 && (kind === "no_answer" || kind === "clarify"));
+      const ok = (q.accept ?? ["out_of_scope"]).includes(kind ?? "") || (cits.length === 0 && (kind === "no_answer" || kind === "clarify"));
       if (ok) m.oosOk++;
       else failures.push([q.id, `should abstain, got kind=${kind} cits=${cits.length}`]);
       continue;
     }
-    if (kind === "out_of_scope") m.falseAbstain++;
+    if (kind === "out_of_scope" || kind === "not_stated") m.falseAbstain++;
     if (q.type === "clarify_or_answer" && kind === "clarify") {
       m.graded++;
       m.r1++;
@@ -133,8 +142,11 @@ export function scoreAnswers(
     }
     if (q.type === "figure") {
       m.figN++;
-      const ok = text.replaceAll(",", "").includes(q.number ?? "\u0000");
+      const plain = text.replace(/\[\d+\]/g, "").replaceAll(",", "");
+      const num = new RegExp(`(?<![\\d.])${escapeRegExp(q.number ?? "\u0000")}(?!\\d)`);
+      const ok = num.test(plain);
       if (ok) m.figOk++;
+      if (num.test(plain.trim().split(/[。\n]/, 1)[0] ?? "")) m.figLead++;
       else failures.push([q.id, `number ${q.number} missing from text`]);
     }
     if (q.type === "list") {
@@ -154,7 +166,8 @@ export function scoreAnswers(
     }
   }
   const lat = [...answers.values()].map((a) => Number(a.timingsMs?.total ?? 0)).sort((a, b) => a - b);
-  const pct = (p: number) => (lat.length ? Math.round((lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] as number) * 100) / 100 : null);
+  const lens = [...answers.values()].map((a) => (a.text ?? "").replace(/\s+/g, "").length).sort((a, b) => a - b);
+  const pct = (p: number, v = lat) => (v.length ? Math.round((v[Math.min(v.length - 1, Math.floor(p * v.length))] as number) * 100) / 100 : null);
   const g = Math.max(m.graded, 1);
   return {
     metrics: {
@@ -165,11 +178,14 @@ export function scoreAnswers(
       "recall@5": round(m.rk / g),
       mrr: round(m.mrr / g),
       figure_acc: round(m.figOk / Math.max(m.figN, 1)),
+      figure_lead_acc: round(m.figLead / Math.max(m.figN, 1)),
       list_acc: round(m.listOk / Math.max(m.listN, 1)),
       eligibility_acc: round(m.eligOk / Math.max(m.eligN, 1)),
       abstain_acc: round(m.oosOk / Math.max(m.oosN, 1)),
       false_abstain: m.falseAbstain,
       citation_validity: round(m.citValid / Math.max(m.citTotal, 1)),
+      text_chars_p50: pct(0.5, lens),
+      text_chars_p90: pct(0.9, lens),
       latency_ms_p50: pct(0.5),
       latency_ms_p95: pct(0.95),
     },
