@@ -1,5 +1,5 @@
 import { answerQuestion, type AnswerDeps } from "./answer/answer.ts";
-import { buildCityCatalog } from "./answer/cities.ts";
+import { buildCityCatalog } from "./corpus/cities.ts";
 import type { Answer, AskContext, EligibilityResult } from "./answer/types.ts";
 import { figureRows, indexInfo, serviceCatalog, sourceView, type FigureRow, type IndexInfo, type ServiceCatalog, type SourceView } from "./answer/lookup.ts";
 import { checkProfile } from "./rules/check.ts";

@@ -203,7 +203,13 @@ const commands: Command[] = [
             rt.stdout.write(`ok ${d.id}: ${d.chunks} chunks, ${d.indicatorRows} indicator rows, service list ${d.serviceAreas.join(", ")}\n`);
           }
           for (const s of report.superseded) rt.stdout.write(`superseded (not indexed): ${s}\n`);
-          rt.stdout.write(`ok ${report.rules} rules, ${report.ruleTests} test cases, every quote found; ${report.synonyms} synonym groups\n`);
+          rt.stdout.write(`ok ${report.rules} rules, ${report.ruleTests} test cases, every quote found\n`);
+          rt.stdout.write(`ok lexicon: ${report.lexicon.terms} terms, ${report.lexicon.variants} variants, no conflicts or cycles\n`);
+          const lib = report.library;
+          rt.stdout.write(
+            `ok question library: ${lib.questions} questions; ${lib.covered} of ${lib.passages} passages have at least 3 (${Math.round(lib.share * 1000) / 10} %)\n`,
+          );
+          if (lib.thin.length > 0) rt.stdout.write(`   passages with fewer than 3 questions: ${lib.thin.join(" ")}\n`);
         }
         return 0;
       }

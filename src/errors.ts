@@ -27,7 +27,8 @@ export const ERROR_CODES = [
   "MANIFEST_INVALID", // corpus: seeds/manifest.yaml missing or malformed
   "SEED_MISSING", // corpus: a document file named in the manifest is absent
   "SEED_UNPARSABLE", // corpus: a document has no recognisable structure or a list count is off
-  "SYNONYMS_INVALID", // corpus: seeds/synonyms.yaml malformed
+  "LEXICON_INVALID", // corpus: seeds/lexicon.yaml malformed, or a variant with two terms / a cycle
+  "LIBRARY_INVALID", // corpus: seeds/questions/*.yaml malformed, or a quote not found in exactly one passage
   "RULES_INVALID", // rules: a rule file, quote, test case or contradiction
   "INDEX_MISSING", // index: no build yet
   "INDEX_CORRUPT", // index: files missing, unreadable or failing their checksum

@@ -19,6 +19,13 @@ export const MessagesSchema = z.object({
   answer: z.object({ intro: s, quote: s, more: s, city_heading: s, city_missing: s }),
   figure: z.object({ intro: s, row: s, value: s, attribute: s, sentence: s, none: s }),
   list: z.object({ intro: s, area: s, item_separator: s, item_separator_alt: s }),
+  not_stated: z.object({
+    lead: s,
+    lead_plain: s,
+    this_topic: s,
+    ask_office: s,
+    what: z.record(z.string(), s).refine((w) => "standard" in w, "needs at least `standard`"),
+  }),
   compare: z.object({
     intro: s,
     list_same: s,

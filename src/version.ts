@@ -6,4 +6,4 @@ export const TOOL_VERSION: string = (
 ).version;
 
 /** Bumped whenever the on-disk index layout changes; older builds are rebuilt. */
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;

@@ -5,6 +5,7 @@ import { inject } from "vitest";
 import { createApp, type App } from "../src/app.ts";
 import { loadConfig, type Config } from "../src/config.ts";
 import { loadManifest } from "../src/corpus/load.ts";
+import { loadLexicon, type Lexicon } from "../src/corpus/lexicon.ts";
 import { silentLogger } from "../src/log.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -95,4 +96,9 @@ export function rawSourcesByCity(): Record<string, string> {
     out[d.city] = squash(readFileSync(path.join(seeds, d.file), "utf8").replace(/\[bookmark: [^\]]*\]/g, "").replaceAll("**", ""));
   }
   return out;
+}
+
+/** The project's lexicon (seeds/lexicon.yaml), validated as a build validates it. */
+export function seedLexicon(): Lexicon {
+  return loadLexicon(path.join(ROOT, "seeds"));
 }

@@ -1,17 +1,18 @@
 import { fill } from "../prompts.ts";
 import { normalizeText } from "../search/normalize.ts";
-import { expandSynonyms } from "../search/synonyms.ts";
-import { namedAreas } from "./areas.ts";
-import { allCityNames, detectCities } from "./cities.ts";
+import { expandQuery } from "../search/expand.ts";
+import { areasOf, namedAreas } from "./areas.ts";
+import { allCityNames, detectCities } from "../corpus/cities.ts";
 import { composeCompare } from "./compose/compare.ts";
 import { MAX_CITIES_SEARCHED, type ComposeDeps, type Draft, type Question } from "./compose/common.ts";
 import { composeEligibility } from "./compose/eligibility.ts";
 import { composeFigure } from "./compose/figure.ts";
 import { composeList } from "./compose/list.ts";
+import { composeNotStated } from "./compose/not-stated.ts";
 import { composePassage } from "./compose/passage.ts";
-import { questionConcepts } from "./evidence.ts";
+import { questionConcepts, topicText } from "./evidence.ts";
 import { screenQuestion } from "./input.ts";
-import { detectIntent } from "./intent.ts";
+import { detectAsks, detectIntent } from "./intent.ts";
 import type { Answer, AskContext } from "./types.ts";
 
 export type AnswerDeps = ComposeDeps;
@@ -32,8 +33,15 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
     return simple("clarify", text, screened.reason);
   }
   const norm = normalizeText(screened.text);
-  const detected = detectCities(norm, deps.catalog);
-  const intent = detectIntent(norm, { cities: detected.covered, namesArea: namedAreas(norm).length > 0 });
+  const lexicon = deps.index.corpus.lexicon;
+  const detected = detectCities(norm, deps.catalog, lexicon);
+  const asks = detectAsks(lexicon, norm);
+  const intent = detectIntent(lexicon, norm, {
+    cities: detected.covered,
+    namesArea: namedAreas(norm).length > 0,
+    pointsAtArea: areasOf(norm, lexicon).length > 0,
+    asks,
+  });
   if (intent === "injection") return simple("out_of_scope", m.out_of_scope.injection, "prompt_injection");
   if (intent === "greeting") return simple("greeting", m.greeting, "greeting");
   if (detected.covered.length === 0 && detected.uncovered.length > 0) {
@@ -51,8 +59,15 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
   const knownCities = new Set(deps.catalog.map((c) => c.city));
   const saved = context.city && knownCities.has(context.city) ? [context.city] : [];
   const scope = detected.covered.length > 0 ? detected.covered : saved;
-  const expansion = expandSynonyms(norm, deps.index.corpus.synonyms);
-  const concepts = questionConcepts(norm, expansion, deps.index.tokenizer, deps.index.lexical, allCityNames(deps.catalog));
+  const expansion = expandQuery(norm, deps.index.corpus.lexicon);
+  const topic = topicText(detected.rest || norm, lexicon);
+  const concepts = questionConcepts(
+    topic,
+    expansion,
+    deps.index.tokenizer,
+    deps.index.lexical,
+    allCityNames(deps.catalog),
+  );
   const countyNames = new Set(deps.catalog.flatMap((c) => c.counties));
   const q: Question = {
     raw: screened.text,
@@ -63,6 +78,8 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
     expansion,
     concepts,
     intent,
+    asks,
+    topic,
   };
   const substantive = concepts.some((c) => c.known || c.unknownTopic || c.alternatives.length > 0);
   if (!substantive && intent !== "list" && intent !== "compare") {
@@ -81,7 +98,8 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
       draft = (await composeList(deps, q)) ?? (await composePassage(deps, q));
       break;
     case "figure":
-      draft = (await composeFigure(deps, q)) ?? (await composePassage(deps, q));
+      // No figure of the asked kind for the topic: say the plans do not state it, never show another number.
+      draft = (await composeFigure(deps, q)) ?? (await composeNotStated(deps, q));
       break;
     case "eligibility":
       draft = (await composeEligibility(deps, q, context)) ?? (await composePassage(deps, q));

@@ -1,8 +1,9 @@
 import { splitSentences } from "../corpus/chunk.ts";
+import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import type { StoredLexical } from "../index/types.ts";
 import { documentFrequency, idf } from "../search/bm25.ts";
 import { normalizeText } from "../search/normalize.ts";
-import type { Expansion } from "../search/synonyms.ts";
+import type { Expansion } from "../search/expand.ts";
 import type { Tokenizer } from "../search/tokenizer.ts";
 
 /*
@@ -25,21 +26,43 @@ export interface Concept {
 const NOUN_TAG = /^(n|nz|nt|nr|ns|nl|ng|vn|an)$/;
 /** Weight of an unknown word that is not a noun ("要钱", "建了"): question filler. */
 const FILLER_WEIGHT = 0.3;
-
-/** Words about the asker, not the topic ("我爸失能了" is about 失能). */
-const PERSONAL =
-  /^(我|我们|我家|家里|家人|我爸|我妈|爸爸|妈妈|父亲|母亲|老爸|老妈|爷爷|奶奶|外公|外婆|老公|老婆|丈夫|妻子|儿子|女儿|孩子|小孩|老人家|本人|自己|朋友|邻居|亲戚|请问|你好|您好|麻烦|谢谢|一个月|每月|现在|今年|明年|去年|吗|呢|呀|了|啊|吧)$/;
+/**
+ * Weight of an unknown noun (小宝宝, 轮椅): a topic word the plans do not use. It counts like an
+ * ordinary content word, so it lowers coverage without vetoing an answer by itself.
+ */
+export const UNKNOWN_TOPIC_WEIGHT = 2;
 const PLACE_SUFFIX = /^(市|县|区|省|镇|乡|村)$/;
 
+/** Intent words that say how a question is asked, not what about ("能不能", "哪些", "对比"). */
+const FORM_INTENTS = new Set(["eligibility", "list", "compare", "both_cities", "personal", "greeting", "thanks", "followup_other"]);
+
 /**
- * The concepts of a question: its content words minus city names, person words and stop words.
+ * The question without what is not its topic: person words (我妈), question words (多少钱, 去哪办),
+ * intent words (能不能, 哪些) and places no plan covers (上海). What is left is searched for evidence.
  *
  * @example
- * questionConcepts("打零工的能交住房公积金吗", expansion, tokenizer, lexical, ["六安"])
- * // [{ term: "打零工", alternatives: ["灵活就业"], … }, { term: "住房公积金", … }, …]
+ * topicText("我妈能领高龄津贴吗 一个月多少钱", lexicon) // "   高龄津贴   "
+ */
+export function topicText(norm: string, lexicon: Lexicon): string {
+  const spans = matchLexicon(lexicon, norm, ["persons", "asks", "intents", "places"]).filter(
+    (m) => m.entry.kind !== "intents" || FORM_INTENTS.has(m.entry.term),
+  );
+  let out = norm;
+  for (const m of [...spans].sort((a, b) => b.start - a.start)) out = out.slice(0, m.start) + " " + out.slice(m.end);
+  return out;
+}
+
+/**
+ * The concepts of a question: the content words of its topic text minus city names and stop
+ * words, weighted by rarity. Words the plans never use count as ordinary topic words (nouns) or
+ * filler, never as a veto.
+ *
+ * @example
+ * questionConcepts(topicText("打零工的能交住房公积金吗", lexicon), expansion, tokenizer, lexical, ["六安"])
+ * // [{ term: "打零工", alternatives: ["灵活就业人员"], … }, { term: "住房公积金", … }]
  */
 export function questionConcepts(
-  question: string,
+  topic: string,
   expansion: Expansion,
   tokenizer: Tokenizer,
   lexical: StoredLexical,
@@ -47,18 +70,17 @@ export function questionConcepts(
 ): Concept[] {
   const seen = new Set<string>();
   const out: Concept[] = [];
-  const maxIdf = Math.log(1 + (lexical.words.docCount + 0.5) / 0.5);
-  for (const { word: term, tag } of tokenizer.tagged(question)) {
-    if (seen.has(term) || PERSONAL.test(term) || PLACE_SUFFIX.test(term)) continue;
+  for (const { word: term, tag } of tokenizer.tagged(topic)) {
+    if (seen.has(term) || PLACE_SUFFIX.test(term)) continue;
     if (cityNames.some((c) => c.includes(term) || term.includes(c))) continue;
     seen.add(term);
     const alternatives = [
       ...new Set(
         expansion.matched
           .filter((m) => m.variant.includes(term) || term.includes(m.variant))
-          .map((m) => normalizeText(m.official)),
+          .flatMap((m) => m.forms),
       ),
-    ];
+    ].filter((a) => a !== term && [...a].length >= 2);
     const known = documentFrequency(lexical.words, term) > 0;
     const chars = [...term].length;
     let weight: number;
@@ -69,7 +91,7 @@ export function questionConcepts(
     } else if (alternatives.length > 0) {
       weight = Math.max(...alternatives.map((a) => idf(lexical.words, a)), 1);
     } else if (chars >= 2 && NOUN_TAG.test(tag) && !/^[a-z0-9]+$/.test(term)) {
-      weight = maxIdf;
+      weight = UNKNOWN_TOPIC_WEIGHT;
       unknownTopic = true;
     } else {
       weight = FILLER_WEIGHT;

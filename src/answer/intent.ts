@@ -1,68 +1,108 @@
 /*
- * Intent detection by patterns over the normalised question. Ordered checks: safety first
- * (prompt injection), then conversation (greeting, chit-chat), then the kind of answer wanted.
- * The patterns describe how people ask, never which topic they ask about.
+ * Intent detection over the normalised question, from the lexicon's intent and question words.
+ * Ordered checks: safety first (prompt injection), then conversation (greeting, chit-chat), then
+ * the kind of answer wanted. The words describe how people ask, never which topic they ask about.
  */
+
+import { ASKS, matchLexicon, type Ask, type Lexicon, type LexiconMatch } from "../corpus/lexicon.ts";
+import { DETAIL_ASKS } from "./asks.ts";
 
 export type Intent = "greeting" | "injection" | "chitchat" | "compare" | "list" | "eligibility" | "figure" | "passage";
 
-const GREETING =
-  /^(你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|有人吗|早上好|上午好|中午好|下午好|晚上好|早安|晚安|谢谢|谢谢你|谢谢您|多谢|感谢|thanks|thank you|ok|好的|好|嗯|再见|拜拜|bye|你是谁|你能做什么|你会什么|怎么用|帮助|help|start)[\s!！。.~～,，?？]*$/i;
+/** What a question asks for that a figure answers (a number of some unit). */
+export const FIGURE_ASKS: readonly Ask[] = ["amount", "count", "percent", "standard", "area_size", "duration"];
 
-const INJECTION = new RegExp(
-  [
-    "(忽略|无视|忘记|忘掉|不要理会|跳过).{0,12}(指令|指示|提示|规则|设定|要求|限制|以上|之前|前面|上面)",
-    "ignore (all |any |the )?(previous|prior|above|earlier)",
-    "disregard (all |the )?(previous|prior|above)",
-    "system prompt|系统提示词|提示词|越狱|jailbreak|developer mode|开发者模式",
-    "你现在是|你现在扮演|扮演一个|假装你是|从现在开始你|act as |pretend (to be|you are)",
-    "(输出|打印|告诉我|显示|泄露).{0,6}(你的|系统的)?(提示|指令|prompt|设定|配置|密钥|token)",
-    "</?(system|assistant|user)>|\\[inst\\]|###\\s*(system|instruction)",
-  ].join("|"),
-  "i",
-);
+/** Words a whole message of small talk may consist of. */
+const SMALL_TALK = new Set(["greeting", "thanks", "laughter", "identity", "farewell", "help"]);
 
-/** Topics plainly outside public-service plans (time, weather, jokes, entertainment, finance). */
-const CHITCHAT =
-  /(天气|下雨|下雪|气温|温度多少|星期几|礼拜几|几点了|今天几号|现在几点|农历|讲个笑话|说个笑话|笑话|讲个故事|写一首|写首诗|作诗|唱首歌|猜谜|脑筋急转弯|彩票|股票|股价|比特币|炒股|星座|算命|运势|翻译一下|帮我翻译|菜谱|怎么做菜|好吃的|外卖推荐|电视剧推荐|游戏攻略|你几岁|你喜欢|你爱我|谈恋爱)/;
+/** Characters around small talk that do not change it ("你好！", "谢谢~"). */
+const FILLER = /[\s!！。.~～,，?？…、:：;；'"“”‘’()（）\-—_*#@👍🙏😊😀😂🤣❤️]+/gu;
 
-const COMPARE_WORDS = /(对比|比较|比一比|区别|差别|差异|不同|不一样|一样吗|相同|异同|哪个好|哪个更|哪里更|谁更|两市|两个市|两个城市|两地)/;
+/** Within this many characters an injection verb and its object form an instruction ("忽略以上所有指令"). */
+const INJECTION_SPAN = 12;
 
-const LIST_ASK = /(哪些|有什么|有啥|什么项目|什么服务|包括什么|包含什么|包括哪|包含哪|清单|目录|列表|几项|多少项|多少个项目|都有|列一下|列出)/;
-const LIST_TOPIC = /(基本公共服务|公共服务项目|服务项目|项目清单|服务清单|清单)/;
+/** Intent-word matches of a text (cached per lexicon and text by the matcher's own tables). */
+function intentWords(lexicon: Lexicon, norm: string): LexiconMatch[] {
+  return matchLexicon(lexicon, norm, ["intents"]);
+}
 
-const ELIGIBILITY =
-  /(能不能|能否|可不可以|可否|有没有资格|有资格|够不够|符合.{0,8}条件|够条件|算不算|属不属于|是不是.{0,10}(对象|范围)|有份|享不享受|能享受|可以享受|能享有|能申请|可以申请|能参加|可以参加|能交|可以交|能缴|可以缴|能领|可以领|能办|可以办|能住|可以住|能入住|能上|可以上|能报|可以报|有优先|优先吗|能优先|可以优先|我能|我可以|我家|我爸|我妈|我父亲|我母亲|我老人|我孩子|我儿子|我女儿|我是)/;
+/** True when one of the intent words `term` occurs. */
+export function hasIntentWord(lexicon: Lexicon, norm: string, term: string): boolean {
+  return intentWords(lexicon, norm).some((m) => m.entry.term === term);
+}
 
-const FIGURE =
-  /(多少|几[个家所项名人岁级张万年次户套]|几成|标准是|什么标准|按什么标准|标准多少|比例|比率|占比|覆盖率|巩固率|入园率|入学率|参保率|达标率|目标是|目标多少|目标值|指标|数量|人数|多少钱|多少元|金额|面积|多大|多高|多长|多久|几年|百分之|%|平方米|万人|万元|亿元)/;
+/** An instruction to the system hidden in a message ("忽略以上指令", "system prompt"). */
+export function isInjection(lexicon: Lexicon, norm: string): boolean {
+  const words = intentWords(lexicon, norm);
+  if (words.some((m) => m.entry.term === "injection")) return true;
+  const verbs = words.filter((m) => m.entry.term === "injection_verb");
+  const objects = words.filter((m) => m.entry.term === "injection_object");
+  return verbs.some((v) => objects.some((o) => o.start >= v.end && o.start - v.end <= INJECTION_SPAN));
+}
+
+/** A message made only of small talk (greetings, thanks, laughter, "你是真人吗" …), or undefined. */
+export function smallTalk(lexicon: Lexicon, norm: string): string | undefined {
+  const words = intentWords(lexicon, norm).filter((m) => SMALL_TALK.has(m.entry.term));
+  if (words.length === 0) return undefined;
+  let rest = norm;
+  for (const w of [...words].sort((a, b) => b.start - a.start)) rest = rest.slice(0, w.start) + " " + rest.slice(w.end);
+  if (rest.replace(FILLER, "") !== "") return undefined;
+  return (words[0] as LexiconMatch).entry.term;
+}
+
+/**
+ * What the question asks for, in order of mention ("低保一个月多少钱" → ["amount"]). A bare "多少"
+ * counts as a figure of any unit.
+ *
+ * @example
+ * detectAsks(lexicon, "公租房要带什么材料去哪办") // ["materials", "office"]
+ */
+export function detectAsks(lexicon: Lexicon, norm: string): Ask[] {
+  const matches = matchLexicon(lexicon, norm, ["asks"]);
+  const found = new Set(matches.map((m) => m.entry.term as Ask));
+  // "一个月多少" / "每人多少": a bare "多少" per person or month asks for money ("每年招多少" need not).
+  const monthly = matches.some((m) => m.entry.term === "rate" && !m.form.includes("年"));
+  if (monthly && found.has("standard") && ![...found].some((a) => SPECIFIC_FIGURES.includes(a))) {
+    found.delete("standard");
+    found.add("amount");
+  }
+  return [...found].filter((a) => (ASKS as readonly string[]).includes(a));
+}
+
+/** Figure kinds with a unit of their own (everything but the generic "多少"). */
+const SPECIFIC_FIGURES: readonly Ask[] = ["amount", "count", "percent", "area_size", "duration"];
 
 export interface IntentSignals {
   /** Covered cities the question names. */
   cities: readonly string[];
   /** An area name of the service lists (幼有所育 …) appears. */
   namesArea: boolean;
+  /** Everyday words point at an area (上学 → 学有所教). */
+  pointsAtArea: boolean;
+  /** What the question asks for (detectAsks). */
+  asks: readonly Ask[];
 }
 
 /**
  * The intent of a normalised question.
  *
  * @example
- * detectIntent("六安低保标准是多少", { cities: ["六安市"], namesArea: false }) // "figure"
+ * detectIntent(lexicon, "六安低保标准是多少", { cities: ["六安市"], namesArea: false, pointsAtArea: true, asks: ["standard"] }) // "figure"
  */
-export function detectIntent(norm: string, signals: IntentSignals): Intent {
-  if (INJECTION.test(norm)) return "injection";
-  if (GREETING.test(norm)) return "greeting";
-  if (CHITCHAT.test(norm)) return "chitchat";
-  const listy = LIST_ASK.test(norm) && (LIST_TOPIC.test(norm) || signals.namesArea);
-  if (COMPARE_WORDS.test(norm) && (signals.cities.length >= 2 || /两市|两个市|两个城市|两地/.test(norm))) return "compare";
-  if (listy || (signals.namesArea && LIST_TOPIC.test(norm))) return "list";
-  if (ELIGIBILITY.test(norm)) return "eligibility";
-  if (FIGURE.test(norm)) return "figure";
+export function detectIntent(lexicon: Lexicon, norm: string, signals: IntentSignals): Intent {
+  if (isInjection(lexicon, norm)) return "injection";
+  if (smallTalk(lexicon, norm)) return "greeting";
+  const words = new Set(intentWords(lexicon, norm).map((m) => m.entry.term));
+  if (words.has("chitchat")) return "chitchat";
+  // "哪些…基本公共服务", "幼有所育有哪些", "上学有哪些免费或资助的": an area's service list.
+  const listy =
+    words.has("list") && (words.has("list_topic") || signals.namesArea || (signals.pointsAtArea && words.has("list_benefit")));
+  if (words.has("compare") && (signals.cities.length >= 2 || words.has("both_cities"))) return "compare";
+  if (listy || (signals.namesArea && words.has("list_topic"))) return "list";
+  // "一个月能领多少钱" asks an amount, however it is phrased: the figure decides, not a verdict.
+  if (signals.asks.some((a) => a !== "standard" && FIGURE_ASKS.includes(a))) return "figure";
+  if (words.has("eligibility")) return "eligibility";
+  // A bare "是多少" after 电话/地址 asks for that detail, not a figure.
+  if (signals.asks.includes("standard") && !signals.asks.some((a) => DETAIL_ASKS.includes(a))) return "figure";
   return "passage";
-}
-
-/** True when the question asks for a list of services. Exported for composers. */
-export function asksForList(norm: string): boolean {
-  return LIST_ASK.test(norm);
 }

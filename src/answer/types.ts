@@ -43,6 +43,7 @@ export const AnswerKindSchema = z.enum([
   "eligibility",
   "compare",
   "clarify",
+  "not_stated",
   "out_of_scope",
 ]);
 export type AnswerKind = z.infer<typeof AnswerKindSchema>;

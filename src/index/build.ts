@@ -11,7 +11,11 @@ import type { Logger } from "../log.ts";
 import { fitLocalEmbeddings, LocalEmbeddings, saveLocalModel } from "../search/embeddings/local.ts";
 import { OpenAICompatibleEmbeddings } from "../search/embeddings/openai-compatible.ts";
 import { buildLexical, searchText } from "../search/lexical.ts";
-import { loadSynonyms, synonymTerms, type SynonymGroup } from "../search/synonyms.ts";
+import { buildCityCatalog, detectCities } from "../corpus/cities.ts";
+import { libraryCoverage, libraryOrThrow, loadLibrary, type LibraryCoverage, type LibraryQuestion } from "../corpus/library.ts";
+import { loadLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { buildLibraryIndex, type StoredLibrary } from "../search/library.ts";
+import { factSchema, isFactName } from "../rules/profile.ts";
 import { createTokenizer, parseDictionary } from "../search/tokenizer.ts";
 import { buildCatalog, loadRuleSources, type RuleSource } from "../rules/catalog.ts";
 import type { Rule } from "../rules/schema.ts";
@@ -50,39 +54,87 @@ function timestamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
 }
 
-function embeddingsFor(config: Config, chunks: readonly Chunk[], tokenizer: ReturnType<typeof createTokenizer>) {
+function embeddingsFor(config: Config, texts: readonly string[], tokenizer: ReturnType<typeof createTokenizer>) {
   if (config.embeddings.provider === "local") {
-    const model = fitLocalEmbeddings(chunks.map(searchText), tokenizer, { dimensions: config.embeddings.dimensions });
+    const model = fitLocalEmbeddings(texts, tokenizer, { dimensions: config.embeddings.dimensions });
     return { embeddings: new LocalEmbeddings(model, tokenizer) as Embeddings, local: model };
   }
   return { embeddings: new OpenAICompatibleEmbeddings(config.embeddings) as Embeddings, local: undefined };
 }
 
-/** Everything a build is made from, validated: the parsed corpus, synonyms, dictionary and rules. */
+/** Everything a build is made from, validated: the parsed corpus, lexicon, library, dictionary and rules. */
 export interface BuildInputs {
   corpus: Corpus;
-  synonyms: SynonymGroup[];
+  lexicon: Lexicon;
+  library: LibraryQuestion[];
   domainWords: string[];
   ruleSources: RuleSource[];
   rules: Rule[];
 }
 
+/** Why a lexicon fact is not one the rules know (undefined when it is). */
+function unknownFact(fact: string, value: unknown): string | undefined {
+  if (!isFactName(fact)) return `unknown fact "${fact}"`;
+  return factSchema(fact).safeParse(value).success ? undefined : `${JSON.stringify(value)} is not a valid value of ${fact}`;
+}
+
 /**
- * Read and validate the seeds: manifest, documents (unchanged ones from the parse cache), synonyms,
- * dictionary and rules (quotes found, test cases passing, no contradictions). Throws the first
- * problem as an AppError naming the file.
+ * The text a passage is embedded by: its headings and text, plus the library phrasings linked to it
+ * (document expansion), so that everyday words land near the official ones they stand for.
+ */
+export function embeddingText(chunk: Chunk, phrasings: readonly string[]): string {
+  return phrasings.length ? `${searchText(chunk)} ${phrasings.join(" ")}` : searchText(chunk);
+}
+
+/** Library phrasings with the covered place names taken out (what incoming questions are compared by). */
+function libraryForMatching(corpus: Corpus, library: readonly LibraryQuestion[]): (LibraryQuestion & { match: string })[] {
+  const catalog = buildCityCatalog(corpus.documents.map((d) => d.meta));
+  return library.map((q) => ({ ...q, match: detectCities(q.text, catalog).rest }));
+}
+
+/**
+ * Read and validate the seeds: manifest, documents (unchanged ones from the parse cache), rules
+ * (quotes found, test cases passing, no contradictions), lexicon (no conflicts or cycles) and
+ * question library (every quote in exactly one passage). Problems of all of them are reported
+ * together in one AppError (the code of the first), each naming its file and entry.
  */
 export async function prepareInputs(config: Config, options: { log: Logger; cache?: "use" | "refresh" | "none" }): Promise<BuildInputs> {
   const mode = options.cache ?? "use";
   const corpus = await loadCorpus(config.seedsDir, mode === "none" ? {} : { cacheDir: parseCacheDir(config.indexDir), reuse: mode === "use" });
-  const synonyms = loadSynonyms(config.seedsDir);
+  // Every kind of seed is checked in one run, so a maintainer sees all problems at once.
+  const problems: AppError[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      problems.push(error);
+      return undefined;
+    }
+  };
+  const ruleSources = attempt(() => loadRuleSources(config.seedsDir));
+  const rules = ruleSources && attempt(() => buildCatalog(ruleSources, corpus));
+  const lexicon = attempt(() => loadLexicon(config.seedsDir, unknownFact));
+  const library = attempt(() => libraryOrThrow(loadLibrary(config.seedsDir, corpus)));
+  const [first] = problems;
+  if (first) {
+    if (problems.length === 1) throw first;
+    throw new AppError(first.code, problems.map((p) => `[${p.code}] ${p.message}`).join("\n"), { codes: problems.map((p) => p.code) });
+  }
   const dictionaryFile = path.join(config.seedsDir, "dictionary.txt");
   const dictionaryText = existsSync(dictionaryFile) ? readFileSync(dictionaryFile, "utf8") : "";
-  const domainWords = [...new Set([...parseDictionary(dictionaryText), ...synonymTerms(synonyms)])];
+  // Only the domain dictionary shapes segmentation. Lexicon forms are matched as substrings and must
+  // not become single jieba words: "看病报销" kept whole would no longer match 看病 and 报销 in passages.
+  const domainWords = parseDictionary(dictionaryText);
   for (const note of corpus.documents.flatMap((d) => d.notes)) options.log.debug(note);
-  const ruleSources = loadRuleSources(config.seedsDir);
-  const rules = buildCatalog(ruleSources, corpus);
-  return { corpus, synonyms, domainWords, ruleSources, rules };
+  return {
+    corpus,
+    lexicon: lexicon as Lexicon,
+    library: library as LibraryQuestion[],
+    domainWords,
+    ruleSources: ruleSources as RuleSource[],
+    rules: rules as Rule[],
+  };
 }
 
 export interface CheckReport {
@@ -90,7 +142,9 @@ export interface CheckReport {
   superseded: string[];
   rules: number;
   ruleTests: number;
-  synonyms: number;
+  /** Standard terms and variants of the lexicon. */
+  lexicon: { terms: number; variants: number };
+  library: LibraryCoverage;
 }
 
 /**
@@ -99,7 +153,7 @@ export interface CheckReport {
  * passing, no contradictions). Throws the first problem, naming file and field.
  */
 export async function checkSeeds(config: Config, log: Logger): Promise<CheckReport> {
-  const { corpus, synonyms, ruleSources, rules } = await prepareInputs(config, { log, cache: "none" });
+  const { corpus, lexicon, library, ruleSources, rules } = await prepareInputs(config, { log, cache: "none" });
   for (const doc of corpus.documents) {
     for (const row of doc.indicators) {
       const empty = Object.entries(row.values).filter(([, v]) => v === "");
@@ -119,7 +173,11 @@ export async function checkSeeds(config: Config, log: Logger): Promise<CheckRepo
     superseded: corpus.superseded.map((d) => `${d.id} → ${d.supersededBy}`),
     rules: rules.length,
     ruleTests: ruleSources.reduce((n, s) => n + s.spec.tests.length, 0),
-    synonyms: synonyms.length,
+    lexicon: {
+      terms: lexicon.entries.length,
+      variants: lexicon.entries.reduce((n, e) => n + e.forms.length, 0) - lexicon.entries.filter((e) => e.forms.includes(e.term)).length,
+    },
+    library: libraryCoverage(corpus.chunks, library),
   };
 }
 
@@ -135,22 +193,27 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
   const started = performance.now();
   const progress = options.progress ?? (() => {});
   progress("parse", config.seedsDir);
-  const { corpus, synonyms, domainWords, ruleSources, rules } = await prepareInputs(config, { log: options.log, cache: options.cache === false ? "refresh" : "use" });
+  const { corpus, lexicon, library, domainWords, ruleSources, rules } = await prepareInputs(config, { log: options.log, cache: options.cache === false ? "refresh" : "use" });
   progress(
     "chunk",
     `${corpus.documents.length} documents (${corpus.stats.parsed} parsed, ${corpus.stats.cached} unchanged), ${corpus.chunks.length} chunks, ` +
       `${corpus.documents.reduce((n, d) => n + d.indicators.length, 0)} indicator rows, ` +
-      `${corpus.documents.reduce((n, d) => n + d.serviceAreas.length, 0)} service areas, ${rules.length} rules` +
+      `${corpus.documents.reduce((n, d) => n + d.serviceAreas.length, 0)} service areas, ${rules.length} rules, ${library.length} library questions` +
       (corpus.superseded.length ? `, ${corpus.superseded.length} superseded edition(s) left out` : ""),
   );
 
   const tokenizer = createTokenizer(domainWords);
-  progress("lexical", `BM25 over ${corpus.chunks.length} chunks`);
+  progress("lexical", `BM25 over ${corpus.chunks.length} chunks and ${library.length} library questions`);
   const lexical = buildLexical(corpus.chunks, tokenizer);
+  const matching = libraryForMatching(corpus, library);
+  const storedLibrary: StoredLibrary = buildLibraryIndex(matching, tokenizer);
 
   progress("embeddings", config.embeddings.provider);
-  const { embeddings, local } = embeddingsFor(config, corpus.chunks, tokenizer);
-  const vectors = await embeddings.embedDocuments(corpus.chunks.map(searchText));
+  const phrasings = new Map<string, string[]>();
+  for (const q of matching) phrasings.set(q.chunkId, [...(phrasings.get(q.chunkId) ?? []), q.match]);
+  const texts = corpus.chunks.map((c) => embeddingText(c, phrasings.get(c.id) ?? []));
+  const { embeddings, local } = embeddingsFor(config, texts, tokenizer);
+  const vectors = await embeddings.embedDocuments(texts);
   const dimensions = vectors[0]?.length ?? 0;
 
   progress("vectors", `HNSW over ${vectors.length} vectors of ${dimensions} dimensions`);
@@ -166,7 +229,8 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
       tool: TOOL_VERSION,
       manifest: corpus.manifest,
       documents: corpus.checksums,
-      synonyms,
+      lexicon,
+      library,
       domainWords,
       rules: ruleSources,
       embeddings: config.embeddings.provider === "local" ? config.embeddings : { model: config.embeddings.model },
@@ -198,12 +262,13 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
       chunks: corpus.chunks,
       indicators: corpus.documents.flatMap((d) => d.indicators),
       serviceAreas: corpus.documents.flatMap((d) => d.serviceAreas),
-      synonyms,
+      lexicon,
       domainWords,
     };
     writeFileSync(path.join(tmp, "corpus.json"), JSON.stringify(stored));
     writeFileSync(path.join(tmp, "lexical.json"), JSON.stringify(lexical));
     writeFileSync(path.join(tmp, "rules.json"), JSON.stringify(rules));
+    writeFileSync(path.join(tmp, "library.json"), JSON.stringify(storedLibrary));
     if (local) {
       mkdirSync(path.join(tmp, "embeddings"));
       saveLocalModel(local, path.join(tmp, "embeddings"));
@@ -233,6 +298,7 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
         indicators: stored.indicators.length,
         serviceAreas: stored.serviceAreas.length,
         rules: rules.length,
+        libraryQuestions: library.length,
       },
       embeddings: {
         provider: config.embeddings.provider,

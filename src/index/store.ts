@@ -11,6 +11,7 @@ import type { SearchRuntime } from "../search/retrieve.ts";
 import { createTokenizer } from "../search/tokenizer.ts";
 import { createVectorSearch, readVectorTable, type VectorTable } from "../search/vectors.ts";
 import type { Rule } from "../rules/schema.ts";
+import type { StoredLibrary } from "../search/library.ts";
 import { INDEX_FORMAT_VERSION } from "../version.ts";
 import { BuildManifestSchema, type BuildManifest, type StoredCorpus, type StoredLexical } from "./types.ts";
 
@@ -127,6 +128,8 @@ export interface LoadedIndex extends SearchRuntime {
   chunkIndex: ReadonlyMap<string, number>;
   /** The eligibility rule catalog validated against this build's corpus. */
   rules: Rule[];
+  /** The question library: residents' phrasings linked to passages. */
+  library: StoredLibrary;
 }
 
 function embedderFor(config: Config, manifest: BuildManifest, dir: string, tokenizer: ReturnType<typeof createTokenizer>): Embeddings {
@@ -162,12 +165,17 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
   const corpus = build.json<StoredCorpus>("corpus.json");
   const lexical = build.json<StoredLexical>("lexical.json");
   const rules = build.json<Rule[]>("rules.json");
+  const library = build.json<StoredLibrary>("library.json");
+  const chunkIds = new Set(Array.isArray(corpus.chunks) ? corpus.chunks.map((c) => c.id) : []);
   if (
     !Array.isArray(corpus.chunks) ||
     corpus.chunks.length !== manifest.counts.chunks ||
     !lexical.words ||
     !Array.isArray(rules) ||
-    rules.length !== manifest.counts.rules
+    rules.length !== manifest.counts.rules ||
+    !Array.isArray(library.questions) ||
+    library.questions.length !== manifest.counts.libraryQuestions ||
+    library.questions.some((q) => !chunkIds.has(q.chunkId))
   ) {
     throw new AppError("INDEX_CORRUPT", `build ${id}: corpus.json does not match build.json`, { dir });
   }
@@ -201,6 +209,7 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
     chunks,
     chunkIndex: new Map(chunks.map((c, i) => [c.id, i])),
     rules,
+    library,
     tokenizer,
     lexical,
     embedQuery: (text) => embedder.embedQuery(text),

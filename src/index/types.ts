@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Chunk, DocumentMeta, IndicatorRow, ServiceArea } from "../corpus/types.ts";
-import type { SynonymGroup } from "../search/synonyms.ts";
+import type { Lexicon } from "../corpus/lexicon.ts";
 import type { Bm25Index } from "../search/bm25.ts";
 
 /** `build.json`: what a build contains and the checksum of every file in it. */
@@ -28,6 +28,7 @@ export const BuildManifestSchema = z.object({
     indicators: z.number().int(),
     serviceAreas: z.number().int(),
     rules: z.number().int(),
+    libraryQuestions: z.number().int().default(0),
   }),
   embeddings: z.object({
     provider: z.enum(["local", "openai-compatible"]),
@@ -54,7 +55,8 @@ export interface StoredCorpus {
   chunks: Chunk[];
   indicators: IndicatorRow[];
   serviceAreas: ServiceArea[];
-  synonyms: SynonymGroup[];
+  /** The lexicon the build was made with (query-time vocabulary: expansion, intents, facts). */
+  lexicon: Lexicon;
   domainWords: string[];
 }
 

@@ -3,7 +3,7 @@ import { matchRules, resultDeps } from "../answer/compose/eligibility.ts";
 import type { EligibilityResult, Verdict } from "../answer/types.ts";
 import { AppError } from "../errors.ts";
 import { normalizeText } from "../search/normalize.ts";
-import { expandSynonyms } from "../search/synonyms.ts";
+import { expandQuery } from "../search/expand.ts";
 import { evaluateRule } from "./engine.ts";
 import { factOptions, type FactOption } from "./facts.ts";
 import { FACT_NAMES, type FactName, type Profile } from "./profile.ts";
@@ -22,7 +22,7 @@ export function rulesFor(deps: ComposeDeps, profile: Profile, topic?: string): {
   const rules = topic?.trim()
     ? matchRules(
         deps.index.rules,
-        { norm: normalizeText(topic), expansion: expandSynonyms(topic, deps.index.corpus.synonyms) },
+        { norm: normalizeText(topic), expansion: expandQuery(topic, deps.index.corpus.lexicon) },
         cities,
         deps.index.tokenizer,
       )

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AREAS } from "../answer/areas.ts";
+import { AREA_NAMES } from "../answer/areas.ts";
 import { factSchema, FACT_NAMES, isFactName, type FactName } from "./profile.ts";
 
 /*
@@ -129,7 +129,7 @@ export type RuleSpec = z.infer<typeof RuleSchema>;
 
 export const RuleFileSchema = z
   .object({
-    area: z.enum(AREAS.map((a) => a.area) as [string, ...string[]]),
+    area: z.enum(AREA_NAMES),
     rules: z.array(RuleSchema).min(1),
   })
   .strict();

@@ -1,6 +1,7 @@
 import type { Chunk } from "../corpus/types.ts";
 import type { StoredLexical } from "../index/types.ts";
 import { topK } from "./bm25.ts";
+import { searchLibrary, type StoredLibrary } from "./library.ts";
 import { lexicalQuery, scoreLexical } from "./lexical.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 
@@ -16,6 +17,10 @@ export interface SearchRuntime {
   chunks: readonly Chunk[];
   tokenizer: Tokenizer;
   lexical: StoredLexical;
+  /** The question library (phrasings linked to passages); absent in small test indexes. */
+  library?: StoredLibrary | undefined;
+  /** Chunk id → index into `chunks`. */
+  chunkIndex: ReadonlyMap<string, number>;
   embedQuery(text: string): Promise<number[]>;
   vectorSearch: VectorSearch;
 }
@@ -42,11 +47,24 @@ export interface Hit {
   similarity: number;
   lexicalRank?: number;
   denseRank?: number;
+  /** Similarity (0–1) of the closest library phrasing linked to this passage; 0 when none. */
+  library: number;
+  /** That phrasing. */
+  libraryQuestion?: string;
 }
 
 /** RRF constant: large enough that rank 1 and rank 3 are close, as in Cormack et al. (2009). */
 const RRF_K = 60;
 const DENSE_WEIGHT = 0.8;
+/** Weight of the library's ranking in the fusion. */
+const LIBRARY_WEIGHT = 1;
+/** Library phrasings less similar than this are not a match. */
+export const LIBRARY_FLOOR = 0.3;
+/**
+ * A close library phrasing lifts its passage by this much per unit of similarity above the floor
+ * (a rank alone cannot tell a near-identical phrasing from a loose one).
+ */
+const LIBRARY_BOOST = 0.05;
 
 /**
  * Fuse ranked lists by reciprocal rank: score = Σ weight / (RRF_K + rank). Pure; exported for tests.
@@ -79,7 +97,19 @@ export async function retrieve(rt: SearchRuntime, query: RetrievalQuery, k: numb
   const denseRanked = dense.filter((d) => d.similarity > 0).map((d) => d.index);
   const similarity = new Map(dense.map((d) => [d.index, d.similarity]));
 
-  const fused = fuseRanks([lexRanked, denseRanked], [1, DENSE_WEIGHT]);
+  const matches = rt.library
+    ? searchLibrary(rt.library, rt.tokenizer, query.text, query.expansions, (id) => {
+        const i = rt.chunkIndex.get(id);
+        return i !== undefined && allowChunk(rt.chunks[i] as Chunk);
+      }).filter((m) => m.similarity >= LIBRARY_FLOOR)
+    : [];
+  const library = new Map<number, { similarity: number; question: string }>();
+  for (const m of matches) {
+    const i = rt.chunkIndex.get(m.chunkId);
+    if (i !== undefined) library.set(i, { similarity: m.similarity, question: (rt.library?.questions[m.question] as { text: string }).text });
+  }
+  const fused = fuseRanks([lexRanked, denseRanked, [...library.keys()]], [1, DENSE_WEIGHT, LIBRARY_WEIGHT]);
+  for (const [i, { similarity }] of library) fused.set(i, (fused.get(i) ?? 0) + LIBRARY_BOOST * (similarity - LIBRARY_FLOOR));
   const lexRank = new Map(lexRanked.map((id, r) => [id, r + 1]));
   const denseRank = new Map(denseRanked.map((id, r) => [id, r + 1]));
   return [...fused.entries()]
@@ -93,5 +123,7 @@ export async function retrieve(rt: SearchRuntime, query: RetrievalQuery, k: numb
       similarity: similarity.get(index) ?? 0,
       ...(lexRank.has(index) ? { lexicalRank: lexRank.get(index) as number } : {}),
       ...(denseRank.has(index) ? { denseRank: denseRank.get(index) as number } : {}),
+      library: library.get(index)?.similarity ?? 0,
+      ...(library.has(index) ? { libraryQuestion: library.get(index)?.question as string } : {}),
     }));
 }

@@ -99,6 +99,61 @@ describe("service lists", () => {
   });
 });
 
+describe("residents' own words", () => {
+  it("a word the plans never use does not veto an answer the rest of the question matches", async () => {
+    const a = await ask("我家小宝宝在六安打疫苗有保障吗");
+    expect(a.kind).not.toBe("out_of_scope");
+    expect(a.citations.some((c) => /接种|疫苗/.test(c.quote))).toBe(true);
+  });
+
+  it("a library phrasing finds its passage", async () => {
+    const a = await ask("我爸瘫在床上洗澡太难了，六安有没有上门帮老人洗澡的");
+    expect(a.citations.slice(0, 3).some((c) => c.chunkText.includes("助浴"))).toBe(true);
+  });
+
+  it("a question made only of words the plans never use is refused politely, never a crash", async () => {
+    const a = await ask("阿猫阿狗咕噜咕噜");
+    expect(["out_of_scope", "clarify"]).toContain(a.kind);
+    expect(a.citations).toEqual([]);
+  });
+});
+
+describe("not stated: the plans speak of the topic but not of what is asked", () => {
+  it("how much, when the plan gives only a count: says so and shows no unrelated number", async () => {
+    const a = await ask("六安的村医一个月工资多少");
+    expect(a.kind).toBe("not_stated");
+    expect(a.text.split("\n")[0]).toMatch(/没有写.*具体金额/);
+    expect(a.text).not.toContain("2.48");
+    expect(a.citations.length).toBeGreaterThan(0);
+  });
+
+  it("how much, when the plan gives only a coverage rate", async () => {
+    const a = await ask("六安重度残疾人护理补贴每个月多少钱");
+    expect(a.kind).toBe("not_stated");
+    expect(a.text.split("\n")[0]).toContain("重度残疾人护理补贴");
+    expect(a.text).not.toMatch(/100\s*%|100％/);
+  });
+
+  it("materials, offices and phone numbers: not stated, naming only the kind of office to ask", async () => {
+    const a = await ask("淮南公租房要带什么材料，去哪办");
+    expect(a.kind).toBe("not_stated");
+    expect(a.text).toContain("当地住房和城乡建设部门");
+    expect(a.text).not.toMatch(/\d{5,}/);
+  });
+
+  it("a detail the plan does state is answered (the 12333 hotline)", async () => {
+    const a = await ask("六安人社电话是多少");
+    expect(a.kind).not.toBe("not_stated");
+    expect(a.citations[0]?.quote).toContain("12333");
+  });
+
+  it("how much, when the plan states the amount: the figure", async () => {
+    const a = await ask("六安低保一个月多少钱");
+    expect(a.kind).toBe("figure");
+    expect(a.text).toContain("630元/人/月");
+  });
+});
+
 describe("abstaining and conversation", () => {
   it("greets and says what it knows", async () => {
     const a = await ask("你好");

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import JSZip from "jszip";
@@ -289,6 +289,10 @@ describe("adding documents", () => {
     writeFileSync(path.join(seeds, "manifest.yaml"), manifest);
     for (const f of ["you-suo-yu", "xue-you-suo-jiao", "lao-you-suo-de", "bing-you-suo-yi", "lao-you-suo-yang", "zhu-you-suo-ju", "ruo-you-suo-fu", "you-jun", "wen-ti"]) {
       edit(path.join(seeds, "rules"), `${f}.yaml`, (s) => s.replaceAll("doc: luan-14th-public-services", "doc: luan-revised"));
+    }
+    // The question library is relinked to the current edition as the rules are.
+    for (const f of readdirSync(path.join(seeds, "questions"))) {
+      edit(path.join(seeds, "questions"), f, (s) => s.replaceAll("doc: luan-14th-public-services", "doc: luan-revised"));
     }
     const config = configFor(seeds, path.join(work, "index-revised"));
     const { manifest: built } = await buildIndex(config, { log: silentLogger });

@@ -9,7 +9,7 @@ import { buildIndex } from "../../src/index/build.ts";
 import { ensureIndex } from "../../src/index/ensure.ts";
 import { currentBuildId, loadIndex, verifyBuild } from "../../src/index/store.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
-import { loadSynonyms } from "../../src/search/synonyms.ts";
+import { loadLexicon } from "../../src/corpus/lexicon.ts";
 import { ROOT } from "../helpers.ts";
 
 let work: string;
@@ -114,10 +114,10 @@ describe("seed validation", () => {
     await expect(loadCorpus(dir)).rejects.toMatchObject({ code: "SEED_UNPARSABLE" });
   });
 
-  it("malformed synonyms are SYNONYMS_INVALID", () => {
-    const dir = path.join(work, "seeds-syn");
+  it("a malformed lexicon is LEXICON_INVALID", () => {
+    const dir = path.join(work, "seeds-lexicon");
     cpSync(seeds, dir, { recursive: true });
-    writeFileSync(path.join(dir, "synonyms.yaml"), "- official: 公租房\n  variants: 廉租房\n");
-    expect(() => loadSynonyms(dir)).toThrow(expect.objectContaining({ code: "SYNONYMS_INVALID" }));
+    writeFileSync(path.join(dir, "lexicon.yaml"), "services:\n  - term: 公租房\n    variants: 廉租房\n");
+    expect(() => loadLexicon(dir)).toThrow(expect.objectContaining({ code: "LEXICON_INVALID" }));
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { extractFacts, mergeProfiles } from "../../src/rules/extract.ts";
+import { extractFacts as extractWith, mergeProfiles } from "../../src/rules/extract.ts";
+import { seedLexicon } from "../helpers.ts";
+
+const lexicon = seedLexicon();
+const extractFacts = (text: string) => extractWith(text, lexicon);
 
 describe("fact extraction from free text", () => {
   it.each([

@@ -3,11 +3,12 @@ import type { Chunk, DocumentMeta } from "../../corpus/types.ts";
 import type { LoadedIndex } from "../../index/store.ts";
 import { fill, type Messages } from "../../prompts.ts";
 import { retrieve, type Hit } from "../../search/retrieve.ts";
-import type { Expansion } from "../../search/synonyms.ts";
-import type { CityEntry } from "../cities.ts";
+import type { Expansion } from "../../search/expand.ts";
+import type { CityEntry } from "../../corpus/cities.ts";
 import { normalizeText } from "../../search/normalize.ts";
 import { bestQuote, conceptCoverage, coverage, type Concept } from "../evidence.ts";
 import type { Intent } from "../intent.ts";
+import type { Ask } from "../../corpus/lexicon.ts";
 import type { FactTexts } from "../../rules/facts.ts";
 import type { Profile } from "../../rules/profile.ts";
 import type { AnswerKind, Citation, EligibilityResult } from "../types.ts";
@@ -36,6 +37,10 @@ export interface Question {
   expansion: Expansion;
   concepts: Concept[];
   intent: Intent;
+  /** What the question asks for (amount, count, office, materials …). */
+  asks: Ask[];
+  /** The question without place, person, question and intent words (what it is about). */
+  topic: string;
 }
 
 /** A composed answer before timings and ids are added. */
@@ -52,8 +57,59 @@ export interface Draft {
 
 /** Below this weighted share of the question's concepts in any top passage, a city has no evidence. */
 export const MIN_COVERAGE = 0.34;
-/** When the rarest concept is one the corpus never uses, ask for more. */
-export const MIN_COVERAGE_UNKNOWN_TOPIC = 0.5;
+/** When the lexical and dense rankers agree on a passage, this much coverage is enough. */
+export const MIN_COVERAGE_AGREED = 0.2;
+/** A library phrasing at least this close to the question is evidence on its own. */
+export const LIBRARY_EVIDENCE = 0.6;
+
+/** What the best passages say about a question: the inputs of the answer-or-abstain decision. */
+export interface Evidence {
+  /** Best weighted share of the question's concepts stated by one of the top passages (0–1). */
+  coverage: number;
+  /** A top passage states a specific (multi-character, known or standard) concept of the question. */
+  specific: boolean;
+  /** Closest library phrasing among the top passages (0–1). */
+  library: number;
+  /** Share of the question's concept weight carried by words the plans never use. */
+  unknown: number;
+  /** The lexical and dense rankers agree on a top passage (both rank it in their top 5). */
+  agree: boolean;
+}
+
+/** Measure the evidence of the top hits for a question. */
+export function measureEvidence(q: Question, hits: readonly Hit[]): Evidence {
+  let coverageBest = 0;
+  let specific = false;
+  let library = 0;
+  let agree = false;
+  for (const h of hits.slice(0, 3)) {
+    const text = normalizeText(`${h.chunk.context} ${h.chunk.text}`);
+    coverageBest = Math.max(coverageBest, coverage(q.concepts, text));
+    specific ||= q.concepts.some(
+      (c) => [...c.term].length >= 2 && (c.known || c.alternatives.length > 0) && conceptCoverage(c, text) >= 0.5,
+    );
+    library = Math.max(library, h.library);
+    agree ||= (h.lexicalRank ?? 99) <= 5 && (h.denseRank ?? 99) <= 5;
+  }
+  const total = q.concepts.reduce((n, c) => n + c.weight, 0);
+  const unknown = total ? q.concepts.filter((c) => c.unknownTopic).reduce((n, c) => n + c.weight, 0) / total : 0;
+  return { coverage: coverageBest, specific, library, unknown, agree };
+}
+
+/**
+ * Whether the top hits answer the question, decided from evidence, never from vocabulary alone:
+ * a close library phrasing; or a specific concept stated and enough of the question covered —
+ * less when the lexical and dense rankers agree on a passage, and, when most of the question's
+ * topic weight is in words the plans never use, only with that agreement.
+ */
+export function hasEvidence(q: Question, hits: readonly Hit[]): boolean {
+  if (q.concepts.length === 0 || hits.length === 0) return false;
+  const e = measureEvidence(q, hits);
+  if (e.library >= LIBRARY_EVIDENCE) return true;
+  if (!e.specific) return false;
+  if (e.coverage >= MIN_COVERAGE) return e.unknown < 0.5 || e.agree;
+  return e.agree && e.coverage >= MIN_COVERAGE_AGREED;
+}
 
 export function documentMeta(index: LoadedIndex, docId: string): DocumentMeta {
   const doc = index.corpus.documents.find((d) => d.meta.id === docId);
@@ -105,27 +161,6 @@ export function retrieveFor(deps: ComposeDeps, q: Question, city: string | undef
     k,
     deps.config.retrieval.candidates,
   );
-}
-
-/**
- * Whether the top hits state enough of the question to answer from them: a large enough weighted
- * share of its concepts, including at least one specific (multi-character) concept, and more when
- * the question is about something the plans never mention.
- */
-export function hasEvidence(q: Question, hits: readonly Hit[]): boolean {
-  if (q.concepts.length === 0 || hits.length === 0) return false;
-  let best = 0;
-  let specific = false;
-  for (const h of hits.slice(0, 3)) {
-    const text = normalizeText(`${h.chunk.context} ${h.chunk.text}`);
-    best = Math.max(best, coverage(q.concepts, text));
-    specific ||= q.concepts.some(
-      (c) => [...c.term].length >= 2 && (c.known || c.alternatives.length > 0) && conceptCoverage(c, text) >= 0.5,
-    );
-  }
-  if (!specific) return false;
-  const heaviest = [...q.concepts].sort((a, b) => b.weight - a.weight)[0];
-  return best >= (heaviest?.unknownTopic ? MIN_COVERAGE_UNKNOWN_TOPIC : MIN_COVERAGE);
 }
 
 /** The quote a passage contributes: a table row whole, a list's matching item, else the best sentence. */

@@ -7,7 +7,8 @@ import type { Rule } from "../../rules/schema.ts";
 import { normalizeText } from "../../search/normalize.ts";
 import type { Tokenizer } from "../../search/tokenizer.ts";
 import type { AskContext, Citation, EligibilityResult, Verdict } from "../types.ts";
-import { citiesFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { citiesFor, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { evidenceByCity, mergeCityHits, range } from "./passage.ts";
 
 const PERSONAL = /(我|俺|本人|咱|家里|家人|老伴|孩子|儿子|女儿)/;
 
@@ -132,7 +133,7 @@ export async function composeEligibility(
   options: { onlyWithFacts?: boolean } = {},
 ): Promise<(Draft & { profile: Profile }) | undefined> {
   const cities = citiesFor(deps, q);
-  const extracted = extractFacts(q.raw);
+  const extracted = extractFacts(q.raw, deps.index.corpus.lexicon);
   let rules = matchRules(deps.index.rules, q, cities, deps.index.tokenizer, extracted.facts);
   if (options.onlyWithFacts) {
     // A question that is not phrased as "can I" still gets verdicts when someone tells us about
@@ -151,7 +152,18 @@ export async function composeEligibility(
     .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
     .slice(0, MAX_RESULTS)
     .map(({ r }) => r);
-  const { text, citations } = renderResults(deps, results);
+  const rendered = renderResults(deps, results);
+  const citations = rendered.citations;
+  // The passages retrieval found for the question follow the rules' own quotes as further sources.
+  const ruleCitations = citations.length;
+  const { found } = await evidenceByCity(deps, q);
+  for (const h of mergeCityHits(found, deps.config.retrieval.maxCitations)) {
+    if (citations.length >= deps.config.retrieval.maxCitations) break;
+    if (citations.some((c) => c.chunkId === h.chunk.id)) continue;
+    citations.push(makeCitation(deps, h.chunk, quoteFor(h.chunk, q.concepts, false).text, h.score));
+  }
+  const more = range(ruleCitations + 1, citations.length);
+  const text = more.length > 0 ? `${rendered.text}\n${fill(deps.messages.answer.more, { refs: refs(more) })}` : rendered.text;
   const resultCities = [...new Set(results.map((r) => r.city))];
   return {
     kind: "eligibility",

@@ -1,5 +1,6 @@
 import type { Chunk, IndicatorRow } from "../../corpus/types.ts";
 import { fill } from "../../prompts.ts";
+import { statesAsked } from "../asks.ts";
 import { coverage } from "../evidence.ts";
 import type { Citation } from "../types.ts";
 import {
@@ -55,13 +56,15 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
           ? YEAR_BONUS / 4
           : 0;
       const score = coverage(q.concepts, `${row.category} ${row.indicatorText}`) + bonus;
-      const chunk = score >= MIN_ROW_COVERAGE ? rowChunk(deps, row) : undefined;
+      const chunk = score >= MIN_ROW_COVERAGE && statesAsked(q.asks, row.indicatorText, row.unit) ? rowChunk(deps, row) : undefined;
       if (chunk) candidates.push({ score, chunk, quote: chunk.text, row });
     }
     for (const hit of hits) {
       if (hit.chunk.kind === "table-row" || hit.chunk.kind === "service-area") continue;
       const quote = quoteFor(hit.chunk, q.concepts, true);
-      if (/\d/.test(quote.text)) candidates.push({ score: coverage(q.concepts, quote.text), chunk: hit.chunk, quote: quote.text });
+      if (/\d/.test(quote.text) && statesAsked(q.asks, quote.text)) {
+        candidates.push({ score: coverage(q.concepts, quote.text), chunk: hit.chunk, quote: quote.text });
+      }
     }
     candidates.sort((a, b) => b.score - a.score);
     const best = candidates[0]?.score ?? 0;

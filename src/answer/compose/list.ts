@@ -16,7 +16,7 @@ export function areaChunk(deps: ComposeDeps, area: ServiceArea): Chunk | undefin
 
 /** The service-list areas a question is about, per city in scope (all areas when none is named). */
 export function selectAreas(deps: ComposeDeps, q: Question): ServiceArea[] {
-  const wanted = areasOf(q.norm);
+  const wanted = areasOf(q.norm, deps.index.corpus.lexicon);
   const cities = new Set(citiesFor(deps, q));
   return deps.index.corpus.serviceAreas.filter(
     (a) => cities.has(a.city) && (wanted.length === 0 || wanted.includes(a.area)),

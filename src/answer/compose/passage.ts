@@ -1,6 +1,8 @@
 import { fill } from "../../prompts.ts";
 import type { Hit } from "../../search/retrieve.ts";
+import { DETAIL_ASKS, statesAsked } from "../asks.ts";
 import { coverage } from "../evidence.ts";
+import { composeNotStated } from "./not-stated.ts";
 import type { Citation } from "../types.ts";
 import {
   citiesToSearch,
@@ -25,8 +27,19 @@ export interface CityHits {
   hits: Hit[];
 }
 
-/** Retrieve per city in scope and keep the cities whose plan speaks to the question. */
-export async function evidenceByCity(deps: ComposeDeps, q: Question): Promise<{ found: CityHits[]; missing: string[] }> {
+const evidenceCache = new WeakMap<Question, Promise<{ found: CityHits[]; missing: string[] }>>();
+
+/**
+ * Retrieve per city in scope and keep the cities whose plan speaks to the question (once per
+ * question: composers that fall back to one another share the retrieval).
+ */
+export function evidenceByCity(deps: ComposeDeps, q: Question): Promise<{ found: CityHits[]; missing: string[] }> {
+  let pending = evidenceCache.get(q);
+  if (!pending) evidenceCache.set(q, (pending = retrieveEvidence(deps, q)));
+  return pending;
+}
+
+async function retrieveEvidence(deps: ComposeDeps, q: Question): Promise<{ found: CityHits[]; missing: string[] }> {
   const found: CityHits[] = [];
   const missing: string[] = [];
   for (const city of await citiesToSearch(deps, q)) {
@@ -73,6 +86,12 @@ export function mergeCityHits(groups: readonly CityHits[], total: number): Hit[]
 export async function composePassage(deps: ComposeDeps, q: Question): Promise<Draft | undefined> {
   const { found, missing } = await evidenceByCity(deps, q);
   if (found.length === 0) return undefined;
+  // A detail the plans rarely give (materials, an office, a phone number …) is answered only when a
+  // top passage states it; otherwise the answer says it is not stated.
+  if (q.asks.some((a) => DETAIL_ASKS.includes(a))) {
+    const states = found.some(({ hits }) => hits.slice(0, 3).some((h) => statesAsked(q.asks, quoteFor(h.chunk, q.concepts, false).text)));
+    if (!states) return composeNotStated(deps, q);
+  }
   const max = deps.config.retrieval.maxCitations;
   const hits = mergeCityHits(found, max);
   const citations: Citation[] = hits.map((h) => {

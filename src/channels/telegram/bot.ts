@@ -278,7 +278,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     });
     if (isPrivate(ctx)) {
       // Facts the resident tells about themselves are remembered (never in groups, never a relative's).
-      const told = extractFacts(text);
+      const told = extractFacts(text, core().index.corpus.lexicon);
       if (told.subject === "self") s.profile = { ...s.profile, ...told.facts };
     }
     const id = (++s.counter).toString(36);

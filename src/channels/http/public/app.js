@@ -159,7 +159,8 @@ function resultCard(r, numberOf) {
 function renderAnswer(a) {
   lastAnswer = a;
   $("#answer").hidden = false;
-  $("#answer-title").textContent = a.kind === "out_of_scope" ? "规划未涉及" : a.kind === "clarify" ? "需要补充" : "回答";
+  const titles = { out_of_scope: "规划未涉及", not_stated: "规划未写明", clarify: "需要补充" };
+  $("#answer-title").textContent = titles[a.kind] ?? "回答";
   $("#answer-text").textContent = a.text;
   // Eligibility answers read better as cards; the plain text stays available through 复制答案.
   $("#answer-text").hidden = (a.eligibility ?? []).length > 0;

@@ -1,0 +1,66 @@
+import type { Ask } from "../../corpus/lexicon.ts";
+import { fill } from "../../prompts.ts";
+import { areaOffice, areasOf } from "../areas.ts";
+import { figureAsks } from "../asks.ts";
+import { normalizeText } from "../../search/normalize.ts";
+import type { Citation } from "../types.ts";
+import { closingLines, documentMeta, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { evidenceByCity, mergeCityHits } from "./passage.ts";
+
+/** Passages cited after the "not stated" sentence: the closest ones, not a reading list. */
+const CLOSEST = 3;
+
+/** Longest topic phrase shown in a "not stated" sentence. */
+const MAX_TOPIC_CHARS = 14;
+
+/**
+ * The question's topic in its own words: the stretch of its topic text from the first to the last
+ * specific concept ("重度残疾人护理补贴每个月多少钱" → "重度残疾人护理补贴", "村医一个月工资多少" → "村医工资").
+ */
+export function topicPhrase(q: Pick<Question, "concepts" | "topic">): string {
+  const text = q.topic;
+  const spans = q.concepts
+    .filter((c) => [...c.term].length >= 2)
+    .map((c) => ({ at: text.indexOf(c.term), end: text.indexOf(c.term) + c.term.length }))
+    .filter((s) => s.at >= 0);
+  if (spans.length === 0) return "";
+  const from = Math.min(...spans.map((s) => s.at));
+  const to = Math.max(...spans.map((s) => s.end));
+  const phrase = text.slice(from, to).replace(/[\s，,。？?！!、]+/g, "").replace(/^的+|的+$/g, "");
+  return [...phrase].length <= MAX_TOPIC_CHARS ? phrase : q.concepts.filter((c) => [...c.term].length >= 2).slice(0, 2).map((c) => c.term).join("、");
+}
+
+/** What was asked, in words ("的具体金额"); the first asked kind that has wording. */
+function whatAsked(deps: ComposeDeps, asks: readonly Ask[]): string {
+  const m = deps.messages.not_stated.what as Record<string, string | undefined>;
+  const order: Ask[] = [...asks.filter((a) => a !== "standard" && a !== "rate"), ...figureAsks(asks)];
+  for (const a of order) if (m[a]) return m[a] as string;
+  return m.standard as string;
+}
+
+/**
+ * The plans speak of the topic but do not state what was asked (an amount, the materials, an office,
+ * a phone number …): the first sentence says so, the closest passages are cited, and where to ask is
+ * named only as a kind of office. Undefined when no plan speaks of the topic at all.
+ */
+export async function composeNotStated(deps: ComposeDeps, q: Question): Promise<Draft | undefined> {
+  const { found } = await evidenceByCity(deps, q);
+  if (found.length === 0) return undefined;
+  const hits = mergeCityHits(found, CLOSEST);
+  const citations: Citation[] = hits.map((h) => makeCitation(deps, h.chunk, quoteFor(h.chunk, q.concepts, false).text, h.score));
+  const first = citations[0] as Citation;
+  const m = deps.messages.not_stated;
+  const topic = topicPhrase(q) || m.this_topic;
+  const cities = [...new Set(citations.map((c) => c.city))];
+  const title = cities.length === 1 ? documentMeta(deps.index, first.docId).title : undefined;
+  // The closest passages are cited, not quoted: a number in them is not the answer and must not read as one.
+  const vars = { topic, what: whatAsked(deps, q.asks), refs: refs(citations.map((_, i) => i + 1)) };
+  const lines = [title ? fill(m.lead, { ...vars, title }) : fill(m.lead_plain, vars)];
+  // The office follows the passage's area (村医 → health) before the question's words (工资 → jobs).
+  const lexicon = deps.index.corpus.lexicon;
+  const area = areasOf(normalizeText(`${first.location} ${first.chunkText}`), lexicon)[0] ?? areasOf(q.norm, lexicon)[0];
+  const office = area ? areaOffice(area, lexicon) : undefined;
+  lines.push(office ? fill(m.ask_office, { office }) : deps.messages.pointer.general);
+  lines.push(...closingLines(deps, q, citations).slice(0, -1));
+  return { kind: "not_stated", text: lines.join("\n"), citations, city: cities.length === 1 ? (cities[0] as string) : null, reason: "not_stated" };
+}

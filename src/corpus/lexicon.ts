@@ -1,0 +1,309 @@
+import path from "node:path";
+import { z } from "zod";
+import { AppError } from "../errors.ts";
+import { readYamlFile } from "./load.ts";
+import { normalizeText } from "../search/normalize.ts";
+
+/*
+ * The lexicon (seeds/lexicon.yaml): how residents speak, as data. Each kind maps everyday variants
+ * to one standard term: services and groups of people to the plans' own words, fact words to a
+ * profile fact, question words to what is asked, person words to whom a statement is about,
+ * place words to places no plan covers, and intent words to what kind of turn a message is.
+ * Code keeps the algorithms (longest match, negation, follow-ups); the words live here.
+ */
+
+/** What a question asks for (an amount of money, a count, an office …). */
+export const ASKS = [
+  "amount", // 多少钱
+  "count", // 几个、多少人
+  "percent", // 比例、覆盖率
+  "standard", // 标准是多少 (a figure of any unit)
+  "area_size", // 面积
+  "duration", // 多久、几年
+  "date", // 什么时候、哪年
+  "office", // 去哪办、哪个部门
+  "phone", // 电话
+  "materials", // 带什么材料
+  "procedure", // 怎么申请、流程
+  "deadline", // 截止、几号之前
+  "hours", // 几点开门
+  "cost", // 收费吗、免费吗 (yes/no about paying)
+  "rate", // 一个月、每人: the amount asked is per person / per period
+] as const;
+export type Ask = (typeof ASKS)[number];
+
+/** Kinds of turn a message can be, decided from intent words (see answer/intent.ts). */
+export const INTENT_WORDS = [
+  "greeting", // 你好 (a whole message of these)
+  "thanks", // 谢谢
+  "laughter", // 哈哈
+  "identity", // 你是真人吗
+  "farewell", // 再见
+  "help", // 你能做什么
+  "chitchat", // 天气、讲个笑话: plainly outside the plans
+  "request", // 帮我办、给我回电话: things it cannot do
+  "injection", // 忽略以上指令 …
+  "injection_verb", // 忽略 … (with an injection_object within a few characters)
+  "injection_object", // … 指令
+  "compare", // 对比、区别
+  "both_cities", // 两市
+  "list", // 哪些、清单
+  "list_topic", // 基本公共服务、服务项目
+  "list_benefit", // 免费、补贴: "which free services …" asks for an area's service list
+  "eligibility", // 能不能、我能…吗
+  "personal", // 我、我家 …: the question tells about the asker
+  "negation", // 不是、没有 (before a fact word)
+  "followup_other", // 那…呢 (a follow-up on another place or person)
+] as const;
+export type IntentWord = (typeof INTENT_WORDS)[number];
+
+/** Relations a person word can name. "self" is the resident. */
+export const RELATIONS = ["self", "parent", "grandparent", "spouse", "child", "other"] as const;
+export type Relation = (typeof RELATIONS)[number];
+
+const word = z.string().trim().min(1);
+const variants = z.array(word).default([]);
+
+const TermEntry = z.object({ term: word, variants }).strict();
+const FactEntry = z
+  .object({ fact: word, value: z.union([z.string().min(1), z.boolean(), z.number()]), variants: z.array(word).min(1) })
+  .strict();
+const AskEntry = z.object({ term: z.enum(ASKS), variants: z.array(word).min(1) }).strict();
+const IntentEntry = z.object({ term: z.enum(INTENT_WORDS), variants: z.array(word).min(1) }).strict();
+const PersonEntry = z.object({ term: word, relation: z.enum(RELATIONS), variants }).strict();
+const AreaEntry = z.object({ term: word, office: word.optional(), variants }).strict();
+
+export const LexiconSchema = z
+  .object({
+    services: z.array(TermEntry).default([]),
+    groups: z.array(TermEntry).default([]),
+    areas: z.array(AreaEntry).default([]),
+    facts: z.array(FactEntry).default([]),
+    asks: z.array(AskEntry).default([]),
+    persons: z.array(PersonEntry).default([]),
+    places: z.array(TermEntry).default([]),
+    intents: z.array(IntentEntry).default([]),
+  })
+  .strict();
+export type LexiconSpec = z.infer<typeof LexiconSchema>;
+export type LexiconKind = keyof LexiconSpec;
+
+/** One standard term of one kind with its variants (normalised). */
+export interface LexiconEntry {
+  kind: LexiconKind;
+  /** Position in its kind's list (for error messages: `services[12]`). */
+  at: number;
+  /** The standard term (for facts: `fact=value`; for asks and intents: the code name). */
+  term: string;
+  /** Everything that matches this entry, normalised; includes the term itself for term kinds. */
+  forms: string[];
+  fact?: string;
+  value?: string | boolean | number;
+  relation?: Relation;
+  office?: string;
+}
+
+/** The lexicon as loaded into a build: entries by kind. */
+export interface Lexicon {
+  entries: LexiconEntry[];
+}
+
+/** Kinds whose standard term is itself a word of the text (and so protected from rewriting). */
+const TERM_KINDS: readonly LexiconKind[] = ["services", "groups", "areas", "persons", "places"];
+
+/** "…" in a variant stands for up to this many characters ("符合…条件"). */
+export const GAP = 8;
+
+/** Normalise a form for matching, keeping its gaps ("…" would become "..." under NFKC). */
+function normalizeForm(form: string): string {
+  return form
+    .split("…")
+    .map((part) => normalizeText(part))
+    .join("…");
+}
+
+/** Flatten a validated spec into entries, normalising every form. */
+export function lexiconEntries(spec: LexiconSpec): LexiconEntry[] {
+  const out: LexiconEntry[] = [];
+  for (const kind of Object.keys(LexiconSchema.shape) as LexiconKind[]) {
+    (spec[kind] as { term?: string; variants: string[] }[]).forEach((raw, at) => {
+      const e = raw as Record<string, unknown> & { variants: string[] };
+      const term = kind === "facts" ? `${String(e.fact)}=${String(e.value)}` : String(e.term);
+      const forms = [...new Set([...(TERM_KINDS.includes(kind) ? [term] : []), ...e.variants].map(normalizeForm))];
+      out.push({
+        kind,
+        at,
+        term,
+        forms,
+        ...(kind === "facts" ? { fact: String(e.fact), value: e.value as string | boolean | number } : {}),
+        ...(kind === "persons" ? { relation: e.relation as Relation } : {}),
+        ...(kind === "areas" && typeof e.office === "string" ? { office: e.office } : {}),
+      });
+    });
+  }
+  return out;
+}
+
+export interface LexiconProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Conflicts and cycles within each kind: a form that stands for two standard terms, and a standard
+ * term that is another entry's variant (it would be rewritten into something else). Facts are
+ * checked against the fact names and values the rules know (`knownFact`).
+ */
+export function lexiconProblems(entries: readonly LexiconEntry[], knownFact?: (fact: string, value: unknown) => string | undefined): LexiconProblem[] {
+  const problems: LexiconProblem[] = [];
+  const name = (e: LexiconEntry) => `${e.kind}[${e.at}] (${e.term})`;
+  const byKind = new Map<LexiconKind, LexiconEntry[]>();
+  for (const e of entries) byKind.set(e.kind, [...(byKind.get(e.kind) ?? []), e]);
+  for (const [kind, list] of byKind) {
+    const owner = new Map<string, LexiconEntry>();
+    const terms = new Map<string, LexiconEntry>();
+    for (const e of list) {
+      if (TERM_KINDS.includes(kind)) {
+        const t = normalizeText(e.term);
+        const prev = terms.get(t);
+        if (prev) problems.push({ path: name(e), message: `standard term repeats ${name(prev)}` });
+        terms.set(t, e);
+      }
+    }
+    for (const e of list) {
+      for (const f of e.forms) {
+        const prev = owner.get(f);
+        if (prev && prev !== e) {
+          problems.push({ path: name(e), message: `"${f}" also stands for ${name(prev)}: a variant maps to one term per kind` });
+          continue;
+        }
+        owner.set(f, e);
+        const other = terms.get(f);
+        if (other && other !== e) {
+          problems.push({ path: name(e), message: `variant "${f}" is the standard term of ${name(other)} (a cycle: that term would be rewritten)` });
+        }
+      }
+    }
+  }
+  if (knownFact) {
+    for (const e of entries) {
+      if (e.kind !== "facts") continue;
+      const why = knownFact(e.fact as string, e.value);
+      if (why) problems.push({ path: name(e), message: why });
+    }
+  }
+  return problems;
+}
+
+/** `seeds/lexicon.yaml`, validated (shape, conflicts, cycles, fact names); throws LEXICON_INVALID listing every problem. */
+export function loadLexicon(seedsDir: string, knownFact?: (fact: string, value: unknown) => string | undefined): Lexicon {
+  const file = path.join(seedsDir, "lexicon.yaml");
+  const spec = readYamlFile(file, LexiconSchema, "LEXICON_INVALID");
+  const entries = lexiconEntries(spec);
+  const problems = lexiconProblems(entries, knownFact);
+  if (problems.length > 0) {
+    throw new AppError(
+      "LEXICON_INVALID",
+      `${file}: ${problems.length} problem(s):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`,
+      { file },
+    );
+  }
+  return { entries };
+}
+
+/** One occurrence of a lexicon form in a text. */
+export interface LexiconMatch {
+  entry: LexiconEntry;
+  /** The form as it occurs (normalised). */
+  form: string;
+  start: number;
+  end: number;
+}
+
+interface Matcher {
+  /** Forms by first character, longest first. */
+  byFirst: Map<string, { form: string; entry: LexiconEntry }[]>;
+  gapped: { re: RegExp; entry: LexiconEntry; form: string }[];
+}
+
+const matcherCache = new WeakMap<Lexicon, Map<string, Matcher>>();
+
+function matcherFor(lexicon: Lexicon, kinds: readonly LexiconKind[]): Matcher {
+  const key = kinds.join(",");
+  let perLexicon = matcherCache.get(lexicon);
+  if (!perLexicon) matcherCache.set(lexicon, (perLexicon = new Map()));
+  let m = perLexicon.get(key);
+  if (!m) {
+    const byFirst = new Map<string, { form: string; entry: LexiconEntry }[]>();
+    const gapped: Matcher["gapped"] = [];
+    for (const entry of lexicon.entries) {
+      if (!kinds.includes(entry.kind)) continue;
+      for (const form of entry.forms) {
+        if (form.includes("…")) {
+          const source = form
+            .split("…")
+            .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+            .join(`[^，。！？,.!?]{0,${GAP}}`);
+          gapped.push({ re: new RegExp(source, "g"), entry, form });
+          continue;
+        }
+        const first = form[0] as string;
+        byFirst.set(first, [...(byFirst.get(first) ?? []), { form, entry }]);
+      }
+    }
+    for (const list of byFirst.values()) list.sort((a, b) => b.form.length - a.form.length);
+    m = { byFirst, gapped };
+    perLexicon.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * Occurrences of the given kinds' forms in a normalised text: leftmost-longest, never overlapping,
+ * so a standard term is never rewritten from inside ("低保边缘" is not "低保"). Forms with a gap
+ * ("符合…条件") match where no plain form did.
+ *
+ * @example
+ * matchLexicon(lexicon, "打零工的能交公积金吗", ["services", "facts"])
+ * // [{ form: "打零工", entry: facts employment=灵活就业 }, { form: "公积金", entry: services 住房公积金 }]
+ */
+export function matchLexicon(lexicon: Lexicon, norm: string, kinds: readonly LexiconKind[]): LexiconMatch[] {
+  const { byFirst, gapped } = matcherFor(lexicon, kinds);
+  const out: LexiconMatch[] = [];
+  const taken = new Uint8Array(norm.length);
+  for (let i = 0; i < norm.length; ) {
+    const candidates = byFirst.get(norm[i] as string);
+    const hit = candidates?.find((c) => norm.startsWith(c.form, i));
+    if (hit) {
+      out.push({ entry: hit.entry, form: hit.form, start: i, end: i + hit.form.length });
+      taken.fill(1, i, i + hit.form.length);
+      i += hit.form.length;
+    } else i++;
+  }
+  for (const g of gapped) {
+    g.re.lastIndex = 0;
+    for (const m of norm.matchAll(g.re)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if (taken.subarray(start, end).some((x) => x === 1)) continue;
+      out.push({ entry: g.entry, form: m[0], start, end });
+      taken.fill(1, start, end);
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** True when any form of the given intent (or ask) occurs in the text. */
+export function hasWord(lexicon: Lexicon, norm: string, kind: "intents" | "asks", term: string): boolean {
+  return matchLexicon(lexicon, norm, [kind]).some((m) => m.entry.term === term);
+}
+
+/** The terms of one kind found in a text, in order of first occurrence, each once. */
+export function termsIn(lexicon: Lexicon, norm: string, kind: LexiconKind): string[] {
+  return [...new Set(matchLexicon(lexicon, norm, [kind]).map((m) => m.entry.term))];
+}
+
+/** The entries of a kind (e.g. every area with its office). */
+export function entriesOf(lexicon: Lexicon, kind: LexiconKind): LexiconEntry[] {
+  return lexicon.entries.filter((e) => e.kind === kind);
+}
