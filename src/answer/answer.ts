@@ -12,7 +12,7 @@ import { composeNotStated } from "./compose/not-stated.ts";
 import { composePassage } from "./compose/passage.ts";
 import { questionConcepts, topicText } from "./evidence.ts";
 import { screenQuestion } from "./input.ts";
-import { detectAsks, detectIntent } from "./intent.ts";
+import { detectAsks, detectIntent, hasIntentWord } from "./intent.ts";
 import type { Answer, AskContext } from "./types.ts";
 
 export type AnswerDeps = ComposeDeps;
@@ -80,6 +80,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
     intent,
     asks,
     topic,
+    wantsItems: hasIntentWord(lexicon, norm, "list"),
   };
   const substantive = concepts.some((c) => c.known || c.unknownTopic || c.alternatives.length > 0);
   if (!substantive && intent !== "list" && intent !== "compare") {

@@ -136,6 +136,8 @@ export interface Quote {
 }
 
 const LONG_SENTENCE = 160;
+/** An enumeration ("小型体育馆、小型体育场、游泳设施…") is quoted whole up to this length. */
+const LONG_ENUMERATION = 320;
 const SHORT_SENTENCE = 24;
 const CLAUSE = /[^，；：,;:]*[，；：,;:]?/g;
 
@@ -169,15 +171,17 @@ function clauseWindow(sentence: string, concepts: readonly Concept[], preferDigi
 
 /**
  * The sentence of a passage that states most of the question's concepts (digits count extra for
- * figure questions). Long sentences are trimmed to the clauses around their best clause.
+ * figure questions, enumerations for "which …" questions). Long sentences are trimmed to the
+ * clauses around their best clause, except an enumeration asked for, which is quoted whole.
  */
-export function bestQuote(passage: string, concepts: readonly Concept[], preferDigits = false): Quote {
+export function bestQuote(passage: string, concepts: readonly Concept[], preferDigits = false, enumeration = false): Quote {
   const sentences = splitSentences(passage);
   let best: { text: string; score: number; i: number } | undefined;
   sentences.forEach((s, i) => {
     const text = s.text.trim();
     if (!text) return;
-    const score = coverage(concepts, text) + (preferDigits && /\d/.test(text) ? 0.15 : 0);
+    const items = enumeration ? Math.min((text.match(/、/g) ?? []).length, 5) / 5 : 0;
+    const score = coverage(concepts, text) + (preferDigits && /\d/.test(text) ? 0.15 : 0) + 0.2 * items;
     if (!best || score > best.score) best = { text, score, i };
   });
   if (!best) return { text: passage.trim(), score: 0, partial: false };
@@ -187,6 +191,7 @@ export function bestQuote(passage: string, concepts: readonly Concept[], preferD
     const start = (sentences[best.i] as { start: number }).start;
     best = { ...best, text: passage.slice(start, next.end).trim() };
   }
+  if (enumeration && best.text.includes("、") && best.text.length <= LONG_ENUMERATION) return { ...best, partial: false };
   if (best.text.length > LONG_SENTENCE) {
     return { text: clauseWindow(best.text, concepts, preferDigits), score: best.score, partial: true };
   }

@@ -29,6 +29,7 @@ export const ASKS = [
   "hours", // 几点开门
   "cost", // 收费吗、免费吗 (yes/no about paying)
   "rate", // 一个月、每人: the amount asked is per person / per period
+  "items", // 哪几个: which ones (an enumeration, not a count)
 ] as const;
 export type Ask = (typeof ASKS)[number];
 

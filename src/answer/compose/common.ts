@@ -41,6 +41,8 @@ export interface Question {
   asks: Ask[];
   /** The question without place, person, question and intent words (what it is about). */
   topic: string;
+  /** "哪些 / 哪几个 / 都有啥": the answer should quote an enumeration whole. */
+  wantsItems: boolean;
 }
 
 /** A composed answer before timings and ids are added. */
@@ -164,7 +166,12 @@ export function retrieveFor(deps: ComposeDeps, q: Question, city: string | undef
 }
 
 /** The quote a passage contributes: a table row whole, a list's matching item, else the best sentence. */
-export function quoteFor(chunk: Chunk, concepts: readonly Concept[], preferDigits: boolean): { text: string; score: number } {
+export function quoteFor(
+  chunk: Chunk,
+  concepts: readonly Concept[],
+  preferDigits: boolean,
+  enumeration = false,
+): { text: string; score: number } {
   if (chunk.kind === "table-row") return { text: chunk.text, score: coverage(concepts, chunk.text) };
   if (chunk.kind === "service-area") {
     const [, items = ""] = chunk.text.split("\t");
@@ -177,7 +184,7 @@ export function quoteFor(chunk: Chunk, concepts: readonly Concept[], preferDigit
     if (matching[0]) return { text: matching[0].item, score: matching[0].score };
     return { text: chunk.text, score: coverage(concepts, chunk.text) };
   }
-  return bestQuote(chunk.text, concepts, preferDigits);
+  return bestQuote(chunk.text, concepts, preferDigits, enumeration);
 }
 
 /** "[4][5]" for citation numbers. */

@@ -95,7 +95,7 @@ export async function composePassage(deps: ComposeDeps, q: Question): Promise<Dr
   const max = deps.config.retrieval.maxCitations;
   const hits = mergeCityHits(found, max);
   const citations: Citation[] = hits.map((h) => {
-    const quote = quoteFor(h.chunk, q.concepts, q.intent === "figure");
+    const quote = quoteFor(h.chunk, q.concepts, q.intent === "figure", q.wantsItems);
     return makeCitation(deps, h.chunk, quote.text, h.score);
   });
   const shown = Math.min(QUOTES_SHOWN + (found.length > 1 ? 1 : 0), citations.length);
