@@ -122,7 +122,7 @@ describe("check and rules", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("现在的住房情况是？");
     expect(stdout).toContain("0. 不知道");
-    expect(stdout).toMatch(/【六安市】.*公租房保障：/);
+    expect(stdout).toMatch(/六安市·.*公租房保障：/);
   });
 
   it("rules --json lists the catalog with citations; rules --test passes", async () => {

@@ -4,7 +4,7 @@ import { expandQuery } from "../search/expand.ts";
 import { areasOf, namedAreas } from "./areas.ts";
 import { allCityNames, detectCities } from "../corpus/cities.ts";
 import { composeCompare } from "./compose/compare.ts";
-import { MAX_CITIES_SEARCHED, type ComposeDeps, type Draft, type Question } from "./compose/common.ts";
+import { MAX_CITIES_SEARCHED, sourcesLine, type ComposeDeps, type Draft, type Question } from "./compose/common.ts";
 import { composeEligibility } from "./compose/eligibility.ts";
 import { composeFigure } from "./compose/figure.ts";
 import { composeList } from "./compose/list.ts";
@@ -114,6 +114,12 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
   );
 }
 
+/** One line about the sources at the end of an answer that cites any (merged for several plans). */
+function withDisclaimer(deps: AnswerDeps, draft: Draft): Draft {
+  const line = sourcesLine(deps, draft.citations);
+  return line ? { ...draft, text: `${draft.text}\n${line}` } : draft;
+}
+
 /**
  * Answer a resident's question from the live index: the one entry point every channel uses.
  * Never throws for bad input; the Answer says what happened (`kind`, `reason`).
@@ -124,7 +130,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
  */
 export async function answerQuestion(deps: AnswerDeps, question: string, context: AskContext = {}): Promise<Answer> {
   const started = performance.now();
-  const draft = await draftAnswer(deps, question, context);
+  const draft = withDisclaimer(deps, await draftAnswer(deps, question, context));
   return {
     ...(context.id !== undefined ? { id: context.id } : {}),
     question: typeof question === "string" ? question : "",

@@ -19,6 +19,7 @@ const STATES: Partial<Record<Ask, RegExp>> = {
   percent: /\d+(?:\.\d+)?\s*[%％‰]|百分之/,
   area_size: new RegExp(`${NUMBER}\\s*(?:平方米|平方公里|亩|㎡|公顷)`),
   duration: new RegExp(`${NUMBER}\\s*(?:年|个月|月|天|日|小时|周)`),
+  length: new RegExp(`${NUMBER}\\s*(?:公里|千米|米|里)`),
   standard: /\d/,
   phone: /(?<!\d)(?:\d{5}|\d{3,4}-?\d{7,8}|1\d{10})(?!\d)|“\d{5}”/,
   office: /(设在|位于|地址|窗口|服务大厅|办事大厅)/,
@@ -38,6 +39,7 @@ const ROW_UNITS: Partial<Record<Ask, RegExp>> = {
   percent: /(%|％|‰)/,
   area_size: /(平方米|亩|㎡|公顷)/,
   duration: /(年|月|天)/,
+  length: /(公里|千米|米)/,
 };
 
 /** The figure kinds a question asks for (a generic "多少" is `standard`). */

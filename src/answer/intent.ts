@@ -10,7 +10,7 @@ import { DETAIL_ASKS } from "./asks.ts";
 export type Intent = "greeting" | "injection" | "chitchat" | "compare" | "list" | "eligibility" | "figure" | "passage";
 
 /** What a question asks for that a figure answers (a number of some unit). */
-export const FIGURE_ASKS: readonly Ask[] = ["amount", "count", "percent", "standard", "area_size", "duration"];
+export const FIGURE_ASKS: readonly Ask[] = ["amount", "count", "percent", "standard", "area_size", "duration", "length"];
 
 /** Words a whole message of small talk may consist of. */
 const SMALL_TALK = new Set(["greeting", "thanks", "laughter", "identity", "farewell", "help"]);
@@ -70,7 +70,7 @@ export function detectAsks(lexicon: Lexicon, norm: string): Ask[] {
 }
 
 /** Figure kinds with a unit of their own (everything but the generic "多少"). */
-const SPECIFIC_FIGURES: readonly Ask[] = ["amount", "count", "percent", "area_size", "duration"];
+const SPECIFIC_FIGURES: readonly Ask[] = ["amount", "count", "percent", "area_size", "duration", "length"];
 
 export interface IntentSignals {
   /** Covered cities the question names. */

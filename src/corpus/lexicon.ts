@@ -20,6 +20,7 @@ export const ASKS = [
   "standard", // 标准是多少 (a figure of any unit)
   "area_size", // 面积
   "duration", // 多久、几年
+  "length", // 多长、几公里
   "date", // 什么时候、哪年
   "office", // 去哪办、哪个部门
   "phone", // 电话

@@ -59,18 +59,6 @@ export function ruleCitations(deps: ResultDeps, rule: Rule, city: string): Citat
 }
 
 /**
- * What every result based on a document says about it: its status (规划文本 / 征求意见稿), its
- * period, that it is not an application guide, and that the period is over when it is.
- */
-export function documentLines(deps: Pick<ResultDeps, "messages" | "now">, doc: DocumentMeta): string[] {
-  const m = deps.messages.eligibility;
-  const lines = [fill(m.source, { title: doc.title, status: deps.messages.status[doc.status], period: doc.period })];
-  const end = Number(doc.period.match(/\d{4}/g)?.pop());
-  if (end && deps.now.getFullYear() > end) lines.push(fill(m.period_ended, { period: doc.period }));
-  return lines;
-}
-
-/**
  * Evaluate one rule for one city and render the result.
  *
  * @example
@@ -95,8 +83,6 @@ export function eligibilityResult(deps: ResultDeps, rule: Rule, city: string, pr
     reasons.push(fill(template, { facts: factLabels(deps, outcome.missingFacts) }));
   }
   reasons.push(fill(m.confirm, { confirm: rule.confirm }));
-  const doc = deps.documents.find((d) => d.meta.city === city && rule.quoteChunks.some((q) => q.doc === d.meta.id))?.meta;
-  if (doc) reasons.push(...documentLines(deps, doc));
   return {
     ruleId: rule.id,
     title: rule.title,

@@ -13,7 +13,12 @@ function checkContract(answer: Answer): void {
   }
   const refs = [...answer.text.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
   for (const n of refs) expect(n).toBeLessThanOrEqual(answer.citations.length);
-  for (let n = 1; n <= answer.citations.length; n++) expect(refs, `citation [${n}] is referenced`).toContain(n);
+  // Answer first: the best source is cited in the text; further ones are sources, not text.
+  if (answer.citations.length > 0) expect(refs, "citation [1] is referenced").toContain(1);
+  const first = answer.text.split(/[。\n]/)[0] ?? "";
+  expect(first, "the first sentence is not a header").not.toMatch(/[：:]$/);
+  // One disclaimer line per answer.
+  expect(answer.text.match(/规划不是办事指南/g)?.length ?? 0).toBeLessThanOrEqual(1);
 }
 
 async function ask(question: string, city?: string): Promise<Answer> {
@@ -51,7 +56,8 @@ describe("grounded answers", () => {
     const a = await ask("老年助餐服务");
     expect(a.city).toBeNull();
     expect(new Set(a.citations.map((c) => c.city))).toEqual(new Set(["六安市", "淮南市"]));
-    expect(a.text).toContain("【六安市】");
+    expect(a.text.split("\n")[0]).toMatch(/^(六安市|淮南市)规划：/);
+    expect(a.text).toMatch(/六安市规划：[\s\S]*淮南市规划：|淮南市规划：[\s\S]*六安市规划：/);
     expect(a.text).toContain("征求意见稿");
   });
 
@@ -71,8 +77,26 @@ describe("figures", () => {
   it("reads indicator tables with year, unit and attribute", async () => {
     const a = await ask("淮南人均体育场地面积2025年目标");
     expect(a.kind).toBe("figure");
-    expect(a.text).toMatch(/人均体育场地面积（平方米）：2020年为2\.24，2025年为>2\.6（预期性指标）/);
+    // The year asked is read first; the first sentence carries the figure, its unit and what it is.
+    expect(a.text.split("\n")[0]).toMatch(/^淮南市人均体育场地面积（平方米）：2025年目标>2\.6，2020年2\.2\d?（预期性指标）\[1\]。$/);
     expect(a.citations[0]?.location).toContain("专栏 2");
+  });
+
+  it("answers first: the figure, its unit and year in the first sentence; five-year totals never look like citation markers", async () => {
+    const a = await ask("六安低保标准是多少");
+    expect(a.text.split(/[。\n]/)[0]).toContain("630元/人/月");
+    expect(a.text.split("\n")[0]).toContain("2020年“十三五”末");
+    const b = await ask("六安城镇新增就业人数十三五完成了多少");
+    expect(b.text).toMatch(/14\.39（五年累计）/);
+    expect(b.text).not.toMatch(/\[\d+\.\d+\]/);
+  });
+
+  it("answers are short: one statement per city and one disclaimer line, other passages as sources", async () => {
+    const a = await ask("淮南体育馆免费开放吗");
+    expect(a.text.split("\n")).toHaveLength(2);
+    expect(a.text.split("\n")[0]).toMatch(/^淮南市规划：“.*免费.*”\[1\]。$/);
+    expect(a.text.replace(/\s+/g, "").length).toBeLessThanOrEqual(200);
+    expect(a.citations.length).toBeGreaterThan(1);
   });
 });
 
@@ -80,7 +104,7 @@ describe("service lists", () => {
   it("lists every item of an area with the declared count", async () => {
     const a = await ask("六安幼有所育包括哪些基本公共服务");
     expect(a.kind).toBe("list");
-    expect(a.text).toContain("共计9项");
+    expect(a.text.split("\n")[0]).toMatch(/幼有所育.*共9项/);
     for (const item of ["农村免费孕前优生健康检查", "预防接种", "农村留守儿童关爱保护"]) expect(a.text).toContain(item);
     expect(a.citations).toHaveLength(1);
   });
@@ -95,7 +119,7 @@ describe("service lists", () => {
     expect(a.kind).toBe("compare");
     expect(a.text).toContain("农村免费孕前优生健康检查");
     expect(a.text).toContain("送戏进万村");
-    expect(a.text).toMatch(/劳有所得：两市清单相同/);
+    expect(a.text).toMatch(/其余领域两市清单相同：.*劳有所得/);
   });
 });
 

@@ -1,13 +1,14 @@
 import type { Config } from "../../config.ts";
 import type { Chunk, DocumentMeta } from "../../corpus/types.ts";
 import type { LoadedIndex } from "../../index/store.ts";
-import { fill, type Messages } from "../../prompts.ts";
+import type { Messages } from "../../prompts.ts";
 import { retrieve, type Hit } from "../../search/retrieve.ts";
 import type { Expansion } from "../../search/expand.ts";
 import type { CityEntry } from "../../corpus/cities.ts";
 import { normalizeText } from "../../search/normalize.ts";
 import { bestQuote, conceptCoverage, coverage, type Concept } from "../evidence.ts";
 import type { Intent } from "../intent.ts";
+import { citedDocuments, disclaimerLine } from "./text.ts";
 import type { Ask } from "../../corpus/lexicon.ts";
 import type { FactTexts } from "../../rules/facts.ts";
 import type { Profile } from "../../rules/profile.ts";
@@ -192,21 +193,8 @@ export function refs(numbers: readonly number[]): string {
   return numbers.map((n) => `[${n}]`).join("");
 }
 
-const HRSS = /(就业|失业|工伤|社保|社会保险|养老保险|劳动|工资|职业|灵活就业|新就业形态|人社|招聘|创业)/;
-
-/** Disclaimers (one per cited document, naming its status) and where to ask. */
-export function closingLines(deps: ComposeDeps, q: Question, citations: readonly Citation[]): string[] {
-  const docs = [...new Set(citations.map((c) => c.docId))].map((id) => documentMeta(deps.index, id));
-  const lines = docs.map((meta) => fill(deps.messages.disclaimer[meta.status], { title: meta.title }));
-  const topic = [q.norm, ...q.expansion.added].join(" ");
-  lines.push(HRSS.test(topic) ? deps.messages.pointer.hrss : deps.messages.pointer.general);
-  return lines;
-}
-
-/** Lines quoting citations `from`..`to` (1-based numbers), using the quote template. */
-export function quoteLines(deps: ComposeDeps, citations: readonly Citation[], numbers: readonly number[]): string[] {
-  return numbers.map((n) => {
-    const c = citations[n - 1] as Citation;
-    return fill(deps.messages.answer.quote, { quote: c.quote, n, location: c.location || c.docTitle });
-  });
+/** The one disclaimer line for the documents these citations quote (manifest order), if any. */
+export function sourcesLine(deps: ComposeDeps, citations: readonly Citation[]): string | undefined {
+  const order = deps.index.corpus.documents.map((d) => d.meta.id);
+  return disclaimerLine(deps.messages, citedDocuments(citations, (id) => documentMeta(deps.index, id), order), deps.now());
 }

@@ -2,14 +2,18 @@ import type { ServiceArea } from "../../corpus/types.ts";
 import { fill } from "../../prompts.ts";
 import { namedAreas } from "../areas.ts";
 import type { Citation } from "../types.ts";
-import { closingLines, makeCitation, quoteLines, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { FIGURE_ASKS, hasIntentWord } from "../intent.ts";
+import { makeCitation, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { composeFigure } from "./figure.ts";
 import { areaChunk, joinItems, selectAreas } from "./list.ts";
 import { composePassage } from "./passage.ts";
 
-const LIST_TOPIC = /(基本公共服务|服务项目|项目清单|服务清单|清单|项目)/;
-const FIGURE_TOPIC = /(多少|标准|比例|目标|指标|面积|人数|几)/;
 const QUOTES_PER_CITY = 2;
+
+/** A comparison of numbers ("各规划多少，哪个多"). */
+function figureQuestion(q: Question): boolean {
+  return q.asks.some((a) => FIGURE_ASKS.includes(a));
+}
 
 /** Items of `a` not in `b`, in `a`'s order. */
 export function itemsOnlyIn(a: readonly string[], b: readonly string[]): string[] {
@@ -30,7 +34,10 @@ function compareServiceLists(deps: ComposeDeps, q: Question, cities: readonly st
   if (byArea.size === 0) return undefined;
   const m = deps.messages.compare;
   const citations: Citation[] = [];
-  const lines = [m.intro];
+  // Differences first, then the areas both lists share unchanged, in one line.
+  const lines: string[] = [];
+  const same: string[] = [];
+  const sameRefs: number[] = [];
   const cite = (area: ServiceArea | undefined): number[] => {
     const chunk = area && areaChunk(deps, area);
     if (!chunk) return [];
@@ -43,7 +50,8 @@ function compareServiceLists(deps: ComposeDeps, q: Question, cities: readonly st
     const onlyB = itemsOnlyIn(b?.items ?? [], a?.items ?? []);
     const join = (items: string[]) => joinItems(deps.messages, items);
     if (a && b && onlyA.length === 0 && onlyB.length === 0) {
-      lines.push(fill(m.list_same, { area: name, count: a.items.length, refs: refs(numbers) }));
+      same.push(fill(m.same_item, { area: name, count: a.items.length }));
+      sameRefs.push(...numbers);
     } else if (onlyA.length > 0 && onlyB.length > 0) {
       lines.push(
         fill(m.list_diff, { area: name, cityA, cityB, onlyA: join(onlyA), onlyB: join(onlyB), refs: refs(numbers) }),
@@ -53,7 +61,7 @@ function compareServiceLists(deps: ComposeDeps, q: Question, cities: readonly st
       lines.push(fill(m.list_diff_one_side, { area: name, city, only: join(only), refs: refs(numbers) }));
     }
   }
-  lines.push(...closingLines(deps, q, citations));
+  if (same.length > 0) lines.push(fill(m.list_same, { areas: same.join("、"), refs: refs(sameRefs) }));
   return { kind: "compare", text: lines.join("\n"), citations, city: null };
 }
 
@@ -64,27 +72,25 @@ function compareServiceLists(deps: ComposeDeps, q: Question, cities: readonly st
 export async function composeCompare(deps: ComposeDeps, q: Question): Promise<Draft | undefined> {
   const cities = q.scope.length >= 2 ? q.scope : deps.catalog.map((c) => c.city);
   if (cities.length < 2) return undefined;
-  if (LIST_TOPIC.test(q.norm) || namedAreas(q.norm).length > 0) {
+  if (hasIntentWord(deps.index.corpus.lexicon, q.norm, "list_topic") || /清单/.test(q.norm) || namedAreas(q.norm).length > 0) {
     const draft = compareServiceLists(deps, q, cities);
     if (draft) return draft;
   }
+  // Each city's answer in one line (its lead, renumbered), side by side.
   const citations: Citation[] = [];
-  const lines = [deps.messages.compare.intro];
+  const lines: string[] = [];
   for (const city of cities) {
     const single: Question = { ...q, scope: [city] };
-    const draft = FIGURE_TOPIC.test(q.norm)
-      ? ((await composeFigure(deps, single)) ?? (await composePassage(deps, single)))
-      : await composePassage(deps, single);
-    lines.push(fill(deps.messages.compare.city_block, { city }));
-    if (!draft) {
+    const draft = figureQuestion(q) ? ((await composeFigure(deps, single)) ?? (await composePassage(deps, single))) : await composePassage(deps, single);
+    if (!draft || draft.citations.length === 0) {
       lines.push(fill(deps.messages.answer.city_missing, { city }));
       continue;
     }
-    const start = citations.length;
+    const offset = citations.length;
     citations.push(...draft.citations.slice(0, QUOTES_PER_CITY));
-    lines.push(...quoteLines(deps, citations, Array.from({ length: citations.length - start }, (_, i) => start + i + 1)));
+    const lead = (draft.text.split("\n")[0] ?? "").replace(/\[(\d+)\]/g, (_, n: string) => (Number(n) <= QUOTES_PER_CITY ? `[${Number(n) + offset}]` : ""));
+    lines.push(lead);
   }
   if (citations.length === 0) return undefined;
-  lines.push(...closingLines(deps, q, citations));
   return { kind: "compare", text: lines.join("\n"), citations, city: null };
 }

@@ -2,13 +2,14 @@ import { fill } from "../../prompts.ts";
 import { extractFacts, mergeProfiles } from "../../rules/extract.ts";
 import type { Profile } from "../../rules/profile.ts";
 import { evaluateAny } from "../../rules/engine.ts";
-import { documentLines, eligibilityResult, type ResultDeps } from "../../rules/results.ts";
+import { eligibilityResult, factLabels, type ResultDeps } from "../../rules/results.ts";
+import type { FactName } from "../../rules/profile.ts";
 import type { Rule } from "../../rules/schema.ts";
 import { normalizeText } from "../../search/normalize.ts";
 import type { Tokenizer } from "../../search/tokenizer.ts";
 import type { AskContext, Citation, EligibilityResult, Verdict } from "../types.ts";
-import { citiesFor, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
-import { evidenceByCity, mergeCityHits, range } from "./passage.ts";
+import { citiesFor, makeCitation, quoteFor, refs, sourcesLine, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { evidenceByCity, mergeCityHits } from "./passage.ts";
 
 const PERSONAL = /(我|俺|本人|咱|家里|家人|老伴|孩子|儿子|女儿)/;
 
@@ -92,32 +93,49 @@ export function resultDeps(deps: ComposeDeps): ResultDeps {
   };
 }
 
+/** Results told in full in a text; the others get their verdict line, and the not-eligible ones one line together. */
+const DETAILED = 2;
+
 /**
- * Render eligibility results as text with numbered citations (shared by ask and check). The lines
- * about each document's status are said once, at the end.
+ * Render eligibility results as text with numbered citations (shared by ask, check and the bot's
+ * wizard), verdict first: eligible and conditional results before the others, the first ones with
+ * their reason, basis and what is still needed, the not-eligible ones folded into one line, and one
+ * disclaimer line (unless the caller adds its own).
  */
-export function renderResults(deps: ComposeDeps, results: readonly EligibilityResult[]): { text: string; citations: Citation[] } {
+export function renderResults(
+  deps: ComposeDeps,
+  results: readonly EligibilityResult[],
+  options: { disclaimer?: boolean } = {},
+): { text: string; citations: Citation[] } {
   const m = deps.messages.eligibility;
-  const rd = resultDeps(deps);
-  const documentLine = new Set(deps.index.corpus.documents.flatMap((d) => documentLines(rd, d.meta)));
-  const tail: string[] = [];
   const citations: Citation[] = [];
   const lines: string[] = [];
-  for (const r of results) {
-    lines.push(fill(m.heading, { city: r.city, title: r.title, verdict: m.verdict[r.verdict] }));
-    for (const reason of r.reasons) {
-      if (!documentLine.has(reason)) lines.push(reason);
-      else if (!tail.includes(reason)) tail.push(reason);
-    }
-    for (const c of r.citations) {
-      let n = citations.findIndex((x) => x.chunkId === c.chunkId && x.quote === c.quote) + 1;
-      if (n === 0) n = citations.push(c);
-      lines.push(fill(m.quote, { quote: c.quote, n, location: c.location }));
-    }
-    lines.push("");
+  const cite = (r: EligibilityResult): string =>
+    refs(
+      r.citations.map((c) => {
+        const n = citations.findIndex((x) => x.chunkId === c.chunkId && x.quote === c.quote) + 1;
+        return n > 0 ? n : citations.push(c);
+      }),
+    );
+  const ordered = [...results].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict]);
+  const folded = ordered.filter((r, i) => r.verdict === "not_eligible" && i > 0);
+  const shown = ordered.filter((r) => !folded.includes(r));
+  shown.forEach((r, i) => {
+    lines.push(fill(m.heading, { city: r.city, title: r.title, verdict: m.verdict[r.verdict], refs: cite(r) }));
+    if (i < DETAILED) lines.push(...r.reasons.filter((x) => !x.startsWith(m.confirm_prefix)).slice(0, 3));
+  });
+  if (folded.length > 0) {
+    for (const r of folded) cite(r);
+    lines.push(fill(m.folded, { count: folded.length, titles: folded.map((r) => r.title).join("、") }));
   }
-  if (results.some((r) => r.missingFacts.length > 0)) lines.push(m.tell_more);
-  lines.push(...tail);
+  const confirm = shown[0]?.reasons.find((x) => x.startsWith(m.confirm_prefix));
+  if (confirm) lines.push(confirm);
+  const missing = [...new Set(shown.flatMap((r) => r.missingFacts))];
+  if (missing.length > 0) lines.push(fill(m.tell_more, { facts: factLabels(deps, missing as FactName[]) }));
+  if (options.disclaimer !== false) {
+    const line = sourcesLine(deps, citations);
+    if (line) lines.push(line);
+  }
   return { text: lines.join("\n").trim(), citations };
 }
 
@@ -152,18 +170,16 @@ export async function composeEligibility(
     .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
     .slice(0, MAX_RESULTS)
     .map(({ r }) => r);
-  const rendered = renderResults(deps, results);
+  const rendered = renderResults(deps, results, { disclaimer: false });
   const citations = rendered.citations;
   // The passages retrieval found for the question follow the rules' own quotes as further sources.
-  const ruleCitations = citations.length;
   const { found } = await evidenceByCity(deps, q);
   for (const h of mergeCityHits(found, deps.config.retrieval.maxCitations)) {
     if (citations.length >= deps.config.retrieval.maxCitations) break;
     if (citations.some((c) => c.chunkId === h.chunk.id)) continue;
     citations.push(makeCitation(deps, h.chunk, quoteFor(h.chunk, q.concepts, false).text, h.score));
   }
-  const more = range(ruleCitations + 1, citations.length);
-  const text = more.length > 0 ? `${rendered.text}\n${fill(deps.messages.answer.more, { refs: refs(more) })}` : rendered.text;
+  const text = rendered.text;
   const resultCities = [...new Set(results.map((r) => r.city))];
   return {
     kind: "eligibility",

@@ -3,23 +3,18 @@ import { fill } from "../../prompts.ts";
 import { statesAsked } from "../asks.ts";
 import { coverage } from "../evidence.ts";
 import type { Citation } from "../types.ts";
-import {
-  closingLines,
-  documentMeta,
-  makeCitation,
-  quoteFor,
-  refs,
-  type ComposeDeps,
-  type Draft,
-  type Question,
-} from "./common.ts";
-import { evidenceByCity, range } from "./passage.ts";
+import { documentMeta, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { evidenceByCity } from "./passage.ts";
+import { rowChunk, rowLine } from "./rows.ts";
+import { shortQuote } from "./text.ts";
 
 /** An indicator row must name this share of the question's concepts to be shown. */
 const MIN_ROW_COVERAGE = 0.5;
 /** Figures scoring below this share of the best one are left out. */
 const RELATIVE_CUTOFF = 0.8;
 const FIGURES_PER_CITY = 3;
+/** Figure lines per city in the text; the rest are sources. */
+const LINES_PER_CITY = 2;
 const YEAR_BONUS = 0.2;
 
 interface FigureItem {
@@ -29,8 +24,27 @@ interface FigureItem {
   row?: IndicatorRow;
 }
 
-function rowChunk(deps: ComposeDeps, row: IndicatorRow): Chunk | undefined {
-  return deps.index.chunks.find((c) => c.docId === row.docId && c.start === row.start && c.kind === "table-row");
+/** A passage of the plans' background chapter: it states what was achieved by 2020, not a target. */
+function isBackground(chunk: Chunk): boolean {
+  return /规划背景|发展基础/.test(chunk.location);
+}
+
+/** The columns of a row to read, a year the question names first. */
+function columnsFor(row: IndicatorRow, norm: string): string[] {
+  const columns = Object.keys(row.values);
+  const years = norm.match(/20\d\d/g) ?? [];
+  const named = columns.filter((c) => years.some((y) => c.includes(y)));
+  return named.length > 0 ? [...named, ...columns.filter((c) => !named.includes(c))] : columns;
+}
+
+/** The clause of a figure sentence that states the asked kind of number (the whole quote if none does). */
+function figureClause(quote: string, q: Question): string {
+  const clauses = quote.split(/(?<=[，；。])/).filter((c) => c.trim());
+  const stating = clauses.filter((c) => statesAsked(q.asks, c));
+  if (stating.length === 0) return quote;
+  const best = stating.sort((a, b) => coverage(q.concepts, b) - coverage(q.concepts, a))[0] as string;
+  // A clause that states a number but none of the question ("到2025年") says nothing alone.
+  return coverage(q.concepts, best) > 0 ? best.replace(/[，；。]$/, "") : quote;
 }
 
 /**
@@ -84,37 +98,22 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
     citations.push(makeCitation(deps, e.chunk, quoteFor(e.chunk, q.concepts, true).text, e.score));
   }
 
+  // Answer first: per city, the figure that answers (with what it is: a 2020 result or a target),
+  // then at most one more. Further passages are sources, not text.
   const m = deps.messages.figure;
   const lines: string[] = [];
   const cities = [...new Set(items.map((i) => i.chunk.city))];
   for (const city of cities) {
-    const numbered = items.map((item, i) => ({ item, n: i + 1 })).filter(({ item }) => item.chunk.city === city);
-    const title = documentMeta(deps.index, (numbered[0] as { item: FigureItem }).item.chunk.docId).title;
-    if (cities.length > 1) lines.push(fill(deps.messages.answer.city_heading, { city }));
-    lines.push(fill(m.intro, { title }));
+    const numbered = items.map((item, i) => ({ item, n: i + 1 })).filter(({ item }) => item.chunk.city === city).slice(0, LINES_PER_CITY);
+    const onlyAchieved = numbered.every(({ item }) => !item.row && isBackground(item.chunk));
     for (const { item, n } of numbered) {
       if (item.row) {
-        const values = Object.entries(item.row.values)
-          .filter(([, v]) => v !== "")
-          .map(([column, value]) => fill(m.value, { column, value }))
-          .join("，");
-        lines.push(
-          fill(m.row, {
-            table: item.row.table,
-            indicator: item.row.indicatorText,
-            values: values ? `：${values}` : "",
-            attribute: item.row.attribute ? fill(m.attribute, { attribute: item.row.attribute }) : "",
-            n,
-          }),
-        );
+        lines.push(rowLine(deps, item.row, refs([n]), columnsFor(item.row, q.norm)));
       } else {
-        lines.push(fill(m.sentence, { quote: item.quote, n, location: item.chunk.location }));
+        const when = isBackground(item.chunk) ? (onlyAchieved ? m.when_achieved_only : m.when_achieved) : "";
+        lines.push(fill(m.sentence, { city, quote: shortQuote(figureClause(item.quote, q), q.concepts), refs: refs([n]), when }));
       }
     }
   }
-  if (citations.length > items.length) {
-    lines.push(fill(deps.messages.answer.more, { refs: refs(range(items.length + 1, citations.length)) }));
-  }
-  lines.push(...closingLines(deps, q, citations));
   return { kind: "figure", text: lines.join("\n"), citations, city: cities.length === 1 ? (cities[0] as string) : null };
 }

@@ -2,7 +2,7 @@ import type { Chunk, ServiceArea } from "../../corpus/types.ts";
 import { fill } from "../../prompts.ts";
 import { areasOf } from "../areas.ts";
 import type { Citation } from "../types.ts";
-import { citiesFor, closingLines, documentMeta, makeCitation, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { citiesFor, makeCitation, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
 
 /** Items joined for reading: "、" unless an item contains "、" itself. */
 export function joinItems(messages: ComposeDeps["messages"], items: readonly string[]): string {
@@ -34,26 +34,21 @@ export async function composeList(deps: ComposeDeps, q: Question): Promise<Draft
   const lines: string[] = [];
   const m = deps.messages.list;
   const cities = [...new Set(areas.map((a) => a.city))];
-  for (const city of cities) {
-    const cityAreas = areas.filter((a) => a.city === city);
-    const title = documentMeta(deps.index, (cityAreas[0] as ServiceArea).docId).title;
-    if (cities.length > 1) lines.push(fill(deps.messages.answer.city_heading, { city }));
-    lines.push(fill(m.intro, { title, table: (cityAreas[0] as ServiceArea).table }));
-    for (const area of cityAreas) {
-      const chunk = areaChunk(deps, area);
-      if (!chunk) continue;
-      citations.push(makeCitation(deps, chunk, chunk.text, 1));
-      lines.push(
-        fill(m.area, {
-          area: area.area,
-          count: area.declaredCount,
-          items: joinItems(deps.messages, area.items),
-          n: citations.length,
-        }),
-      );
-    }
+  // Answer first: per area, its count and every item, with the citation.
+  for (const area of areas) {
+    const chunk = areaChunk(deps, area);
+    if (!chunk) continue;
+    citations.push(makeCitation(deps, chunk, chunk.text, 1));
+    lines.push(
+      fill(m.area, {
+        city: area.city,
+        area: area.area,
+        count: area.declaredCount,
+        items: joinItems(deps.messages, area.items),
+        refs: refs([citations.length]),
+      }),
+    );
   }
   if (citations.length === 0) return undefined;
-  lines.push(...closingLines(deps, q, citations));
   return { kind: "list", text: lines.join("\n"), citations, city: cities.length === 1 ? (cities[0] as string) : null };
 }

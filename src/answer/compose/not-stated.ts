@@ -4,7 +4,7 @@ import { areaOffice, areasOf } from "../areas.ts";
 import { figureAsks } from "../asks.ts";
 import { normalizeText } from "../../search/normalize.ts";
 import type { Citation } from "../types.ts";
-import { closingLines, documentMeta, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { documentMeta, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { evidenceByCity, mergeCityHits } from "./passage.ts";
 
 /** Passages cited after the "not stated" sentence: the closest ones, not a reading list. */
@@ -61,6 +61,5 @@ export async function composeNotStated(deps: ComposeDeps, q: Question): Promise<
   const area = areasOf(normalizeText(`${first.location} ${first.chunkText}`), lexicon)[0] ?? areasOf(q.norm, lexicon)[0];
   const office = area ? areaOffice(area, lexicon) : undefined;
   lines.push(office ? fill(m.ask_office, { office }) : deps.messages.pointer.general);
-  lines.push(...closingLines(deps, q, citations).slice(0, -1));
   return { kind: "not_stated", text: lines.join("\n"), citations, city: cities.length === 1 ? (cities[0] as string) : null, reason: "not_stated" };
 }

@@ -4,23 +4,10 @@ import { DETAIL_ASKS, statesAsked } from "../asks.ts";
 import { coverage } from "../evidence.ts";
 import { composeNotStated } from "./not-stated.ts";
 import type { Citation } from "../types.ts";
-import {
-  citiesToSearch,
-  closingLines,
-  documentMeta,
-  hasEvidence,
-  makeCitation,
-  quoteFor,
-  quoteLines,
-  refs,
-  retrieveFor,
-  type ComposeDeps,
-  type Draft,
-  type Question,
-} from "./common.ts";
-
-/** How many quotes the text shows; further citations are listed as "更多相关原文". */
-const QUOTES_SHOWN = 3;
+import type { Chunk } from "../../corpus/types.ts";
+import { citiesToSearch, hasEvidence, makeCitation, quoteFor, refs, retrieveFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { indicatorRowOf, rowLine } from "./rows.ts";
+import { shortQuote } from "./text.ts";
 
 export interface CityHits {
   city: string;
@@ -98,33 +85,37 @@ export async function composePassage(deps: ComposeDeps, q: Question): Promise<Dr
     const quote = quoteFor(h.chunk, q.concepts, q.intent === "figure", q.wantsItems);
     return makeCitation(deps, h.chunk, quote.text, h.score);
   });
-  const shown = Math.min(QUOTES_SHOWN + (found.length > 1 ? 1 : 0), citations.length);
+  // Answer first: per city, the one statement that answers, with its citation. Other passages are
+  // sources, not text.
   const lines: string[] = [];
-  if (found.length === 1 && q.scope.length <= 1) {
-    const meta = documentMeta(deps.index, (citations[0] as Citation).docId);
-    lines.push(fill(deps.messages.answer.intro, { title: meta.title }));
-    lines.push(...quoteLines(deps, citations, range(1, shown)));
-  } else {
-    for (const { city } of found) {
-      const numbers = range(1, shown).filter((n) => citations[n - 1]?.city === city);
-      if (numbers.length === 0) continue;
-      lines.push(fill(deps.messages.answer.city_heading, { city }));
-      lines.push(...quoteLines(deps, citations, numbers));
-    }
+  for (const { city } of found) {
+    const n = citations.findIndex((c) => c.city === city) + 1;
+    if (n > 0) lines.push(leadLine(deps, q, citations[n - 1] as Citation, n));
   }
   if (q.scope.length !== 1) {
     for (const city of missing) lines.push(fill(deps.messages.answer.city_missing, { city }));
   }
-  if (citations.length > shown) {
-    lines.push(fill(deps.messages.answer.more, { refs: refs(range(shown + 1, citations.length)) }));
-  }
-  lines.push(...closingLines(deps, q, citations));
   return {
     kind: "answer",
     text: lines.join("\n"),
     citations,
     city: found.length === 1 ? (found[0] as { city: string }).city : null,
   };
+}
+
+/** The sentence that answers from one citation: a table row read out, a list item named, or the quote. */
+export function leadLine(deps: ComposeDeps, q: Question, c: Citation, n: number): string {
+  const chunk = deps.index.chunks[deps.index.chunkIndex.get(c.chunkId) as number] as Chunk;
+  const m = deps.messages.answer;
+  if (chunk.kind === "table-row") {
+    const row = indicatorRowOf(deps, chunk);
+    if (row) return rowLine(deps, row, refs([n]));
+  }
+  if (chunk.kind === "service-area") {
+    const area = deps.index.corpus.serviceAreas.find((a) => a.docId === chunk.docId && a.start === chunk.start);
+    if (area && c.quote !== chunk.text) return fill(m.in_list, { city: c.city, area: area.area, item: c.quote, refs: refs([n]) });
+  }
+  return fill(m.lead, { city: c.city, quote: shortQuote(c.quote, q.concepts), refs: refs([n]) });
 }
 
 export function range(from: number, to: number): number[] {

@@ -64,8 +64,8 @@ describe("private chat", () => {
     await say(client, "打零工的能交住房公积金吗？六安");
     const [m] = await replies(client);
     expect(m?.parse_mode).toBe("HTML");
-    expect(m?.text.split("\n")[0]).toBe("【六安市】灵活就业人员参加住房公积金：有条件符合");
-    expect(m?.text).toContain("“鼓励灵活就业人员参加住房公积金制度”[1]");
+    expect(m?.text.split("\n")[0]).toBe("六安市·灵活就业人员参加住房公积金：有条件符合[1]。");
+    expect(m?.text).toContain("鼓励灵活就业人员参加住房公积金制度");
     expect(m?.text).toContain("<b>出处</b>");
     expect(wellFormedHtml(m!.text)).toBe(true);
     const data = buttons(m!).map((b) => b.data);
@@ -133,7 +133,7 @@ describe("private chat", () => {
       if (last?.text.startsWith("<b>核对结果如下")) break;
     }
     expect(last?.text).toContain("核对结果如下");
-    expect(last?.text).toMatch(/【六安市】.*：(符合|有条件符合|不符合|还不能确定)/);
+    expect(last?.text).toMatch(/六安市·.*：(符合|有条件符合|不符合|还不能确定)/);
     expect(last?.text).toMatch(/\[1\] 《六安市“十四五”公共服务规划》/);
   });
 
