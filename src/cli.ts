@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
 import { createApp, type App } from "./app.ts";
 import { formatAnswerText } from "./channels/cli/format.ts";
+import { HistorySchema } from "./answer/types.ts";
 import { createProgress } from "./channels/cli/progress.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { isAppError } from "./errors.ts";
@@ -48,6 +49,7 @@ const BatchLineSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
   question: z.string(),
   city: z.string().nullish(),
+  history: HistorySchema.optional(),
 });
 
 async function askBatch(file: string, rt: Runtime, savedCity: string | undefined): Promise<number> {
@@ -78,7 +80,7 @@ async function askBatch(file: string, rt: Runtime, savedCity: string | undefined
       rt.stdout.write(JSON.stringify({ id, line: n, error: { code: "INPUT_INVALID", message } }) + "\n");
       continue;
     }
-    const answer = await app.ask(parsed.question, { id: parsed.id, city: parsed.city ?? savedCity });
+    const answer = await app.ask(parsed.question, { id: parsed.id, city: parsed.city ?? savedCity, history: parsed.history });
     rt.stdout.write(JSON.stringify(answer) + "\n");
   }
   return 0;

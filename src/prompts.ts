@@ -16,6 +16,8 @@ export const MessagesSchema = z.object({
   disclaimer: z.object({ line: s, joiner: s, draft_mark: s, ended: s }),
   pointer: z.object({ general: s, hrss: s }),
   greeting: s,
+  small_talk: z.object({ thanks: s, laughter: s, identity: s, farewell: s, help: s }),
+  conversation: z.object({ resolved: s, cannot_act: s, instruction_ignored: s, remembered: s, personal_numbers: s }),
   answer: z.object({ lead: s, in_list: s, more: s, city_missing: s }),
   figure: z.object({
     row: s,
@@ -51,7 +53,7 @@ export const MessagesSchema = z.object({
     folded: s,
     tell_more: s,
   }),
-  clarify: z.object({ empty: s, too_long: s, unreadable: s, no_text: s, vague: s, which_city: s }),
+  clarify: z.object({ empty: s, too_long: s, unreadable: s, no_text: s, punctuation: s, vague: s, which_city: s }),
   out_of_scope: z.object({ topic: s, city: s, injection: s, chitchat: s }),
   errors: z.object(Object.fromEntries([...ERROR_CODES, "internal"].map((c) => [c, s]))),
 });

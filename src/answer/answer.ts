@@ -12,8 +12,14 @@ import { composeNotStated } from "./compose/not-stated.ts";
 import { composePassage } from "./compose/passage.ts";
 import { questionConcepts, topicText } from "./evidence.ts";
 import { screenQuestion } from "./input.ts";
-import { detectAsks, detectIntent, hasIntentWord } from "./intent.ts";
-import type { Answer, AskContext } from "./types.ts";
+import { detectAsks, detectIntent, hasIntentWord, isInjection, smallTalk } from "./intent.ts";
+import type { Answer, AskContext, Interpretation } from "./types.ts";
+import { analyseTurn, resolveTurn } from "./conversation.ts";
+import { topicPhrase } from "./compose/not-stated.ts";
+import { extractFacts } from "../rules/extract.ts";
+import type { Profile } from "../rules/profile.ts";
+import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import type { Messages } from "../prompts.ts";
 
 export type AnswerDeps = ComposeDeps;
 
@@ -21,8 +27,44 @@ function simple(kind: Draft["kind"], text: string, reason: string, city: string 
   return { kind, text, citations: [], city, reason };
 }
 
+/** How a turn was understood, for the answer's `interpretation` and the follow-up line. */
+interface Understood {
+  /** The question as resolved from the conversation (or the turn itself). */
+  question: string;
+  followUp: boolean;
+  /** An instruction around the question was ignored. */
+  instructionIgnored?: boolean;
+  /** A request it cannot do ("给我回个电话") came with the turn. */
+  request?: boolean;
+  q?: Question;
+  /** Facts stated in earlier turns of the conversation. */
+  told?: Profile;
+}
+
+/** The clauses of a message without the ones that hold an instruction to the system. */
+function withoutInstructions(lexicon: Lexicon, norm: string): string {
+  return norm
+    .split(/(?<=[，。！？!?；;：:\n])/)
+    .filter((clause) => !isInjection(lexicon, clause) && !hasIntentWord(lexicon, clause, "injection"))
+    .join("")
+    .trim();
+}
+
+/** A message without the words of requests it cannot do ("帮我办", "给我回电话"). */
+function withoutRequests(lexicon: Lexicon, norm: string): string {
+  let out = norm;
+  const spans = matchLexicon(lexicon, norm, ["intents"]).filter((m) => m.entry.term === "request");
+  for (const m of [...spans].sort((a, b) => b.start - a.start)) out = out.slice(0, m.start) + " " + out.slice(m.end);
+  return out;
+}
+
+/** A message that asks something (a question mark or particle, a question or eligibility word). */
+function asksSomething(lexicon: Lexicon, norm: string): boolean {
+  return /[?？吗么]/.test(norm) || detectAsks(lexicon, norm).length > 0 || hasIntentWord(lexicon, norm, "eligibility") || hasIntentWord(lexicon, norm, "list");
+}
+
 /** Analyse the question and pick the composer; every outcome is a Draft, never an exception. */
-async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): Promise<Draft> {
+async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, understood: Understood): Promise<Draft> {
   const m = deps.messages;
   const screened = screenQuestion(raw, deps.config.questionMaxChars);
   if (!screened.ok) {
@@ -32,8 +74,32 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
         : m.clarify[screened.reason];
     return simple("clarify", text, screened.reason);
   }
-  const norm = normalizeText(screened.text);
   const lexicon = deps.index.corpus.lexicon;
+  let text = screened.text;
+  if (isInjection(lexicon, normalizeText(text))) {
+    // An instruction wrapped around a real question: the question is answered, the instruction ignored.
+    const rest = withoutInstructions(lexicon, normalizeText(text));
+    if (!rest || !asksSomething(lexicon, rest)) return simple("out_of_scope", m.out_of_scope.injection, "prompt_injection");
+    text = rest;
+    understood.instructionIgnored = true;
+  }
+  const small = smallTalk(lexicon, normalizeText(text));
+  if (small) return simple("greeting", small in m.small_talk ? m.small_talk[small as keyof Messages["small_talk"]] : m.greeting, small);
+
+  const resolved = context.history?.length
+    ? resolveTurn(context.history, text, lexicon, deps.catalog, deps.index.tokenizer)
+    : { question: text, followUp: false, turns: [] as string[] };
+  understood.question = resolved.question;
+  understood.followUp = resolved.followUp;
+  understood.told = factsFromTurns(resolved.turns, lexicon);
+  understood.request = hasIntentWord(lexicon, normalizeText(text), "request");
+  if (understood.request && !analyseTurn(withoutRequests(lexicon, normalizeText(text)), lexicon, deps.catalog, deps.index.tokenizer).hasTopic) {
+    // Only a request it cannot do ("给我回个电话"): say so and where to go, nothing else.
+    understood.request = false;
+    return simple("out_of_scope", `${m.conversation.cannot_act}${m.pointer.general}`, "request");
+  }
+
+  const norm = normalizeText(resolved.question);
   const detected = detectCities(norm, deps.catalog, lexicon);
   const asks = detectAsks(lexicon, norm);
   const intent = detectIntent(lexicon, norm, {
@@ -57,8 +123,9 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
   if (intent === "chitchat") return simple("out_of_scope", m.out_of_scope.chitchat, "chitchat");
 
   const knownCities = new Set(deps.catalog.map((c) => c.city));
-  const saved = context.city && knownCities.has(context.city) ? [context.city] : [];
-  const scope = detected.covered.length > 0 ? detected.covered : saved;
+  // The place: named in the question, else named earlier in the conversation, else the saved city.
+  const contextCity = [resolved.city, context.city].find((c) => c !== undefined && knownCities.has(c));
+  const scope = detected.covered.length > 0 ? detected.covered : contextCity ? [contextCity] : [];
   const expansion = expandQuery(norm, deps.index.corpus.lexicon);
   const topic = topicText(detected.rest || norm, lexicon);
   const concepts = questionConcepts(
@@ -70,7 +137,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
   );
   const countyNames = new Set(deps.catalog.flatMap((c) => c.counties));
   const q: Question = {
-    raw: screened.text,
+    raw: resolved.question,
     norm,
     searchText: detected.rest || norm,
     minor: detected.names.filter((n) => countyNames.has(n)),
@@ -82,6 +149,9 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
     topic,
     wantsItems: hasIntentWord(lexicon, norm, "list"),
   };
+  understood.q = q;
+  const told = understood.told;
+  const withTold: AskContext = Object.keys(told).length > 0 ? { ...context, profile: { ...context.profile, ...told } } : context;
   const substantive = concepts.some((c) => c.known || c.unknownTopic || c.alternatives.length > 0);
   if (!substantive && intent !== "list" && intent !== "compare") {
     return simple("clarify", m.clarify.vague, "no_topic", scope.length === 1 ? (scope[0] as string) : null);
@@ -103,10 +173,10 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
       draft = (await composeFigure(deps, q)) ?? (await composeNotStated(deps, q));
       break;
     case "eligibility":
-      draft = (await composeEligibility(deps, q, context)) ?? (await composePassage(deps, q));
+      draft = (await composeEligibility(deps, q, withTold)) ?? (await composePassage(deps, q));
       break;
     default:
-      draft = (await composeEligibility(deps, q, context, { onlyWithFacts: true })) ?? (await composePassage(deps, q));
+      draft = (await composeEligibility(deps, q, withTold, { onlyWithFacts: true })) ?? (await composePassage(deps, q));
   }
   return (
     draft ??
@@ -114,10 +184,42 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext): 
   );
 }
 
-/** One line about the sources at the end of an answer that cites any (merged for several plans). */
-function withDisclaimer(deps: AnswerDeps, draft: Draft): Draft {
+/** Facts stated in earlier turns (oldest first; later statements win). */
+function factsFromTurns(turns: readonly string[], lexicon: Lexicon): Profile {
+  return Object.assign({}, ...turns.map((t) => extractFacts(t, lexicon).facts)) as Profile;
+}
+
+/**
+ * The finished text: the line saying how a follow-up was understood or that an instruction was
+ * ignored, the request it cannot do, the composed text, and one disclaimer line.
+ */
+function finishText(deps: AnswerDeps, draft: Draft, understood: Understood): Draft {
+  const m = deps.messages.conversation;
+  const before: string[] = [];
+  if (understood.request) before.push(m.cannot_act);
+  if (understood.instructionIgnored) before.push(m.instruction_ignored);
   const line = sourcesLine(deps, draft.citations);
-  return line ? { ...draft, text: `${draft.text}\n${line}` } : draft;
+  let text = draft.text;
+  // A resolved follow-up says, in the same sentence, what it was taken to ask.
+  if (understood.followUp && draft.kind !== "clarify") text = fill(m.resolved, { question: shorten(understood.question) }) + text;
+  return { ...draft, text: [...before, text, ...(line ? [line] : [])].join("\n") };
+}
+
+function shorten(s: string, max = 30): string {
+  const chars = [...s.replace(/\s+/g, "")];
+  return chars.length <= max ? chars.join("") : chars.slice(0, max).join("") + "…";
+}
+
+/** How the question was understood: as resolved, its topic, what it asks. */
+function interpretationOf(understood: Understood, lexicon: Lexicon): Interpretation | undefined {
+  const q = understood.q;
+  if (!q) return undefined;
+  return {
+    question: understood.question,
+    topic: topicPhrase(q, lexicon),
+    asks: q.asks.find((a) => a !== "rate") ?? q.intent,
+    ...(understood.followUp ? { followUp: true } : {}),
+  };
 }
 
 /**
@@ -130,7 +232,11 @@ function withDisclaimer(deps: AnswerDeps, draft: Draft): Draft {
  */
 export async function answerQuestion(deps: AnswerDeps, question: string, context: AskContext = {}): Promise<Answer> {
   const started = performance.now();
-  const draft = withDisclaimer(deps, await draftAnswer(deps, question, context));
+  const understood: Understood = { question: typeof question === "string" ? question : "", followUp: false };
+  const draft = finishText(deps, await draftAnswer(deps, question, context, understood), understood);
+  const interpretation = interpretationOf(understood, deps.index.corpus.lexicon);
+  // Facts the resident stated about themselves in this turn (never from a question or about a relative).
+  const stated = typeof question === "string" && understood.q ? extractFacts(question, deps.index.corpus.lexicon).stated : {};
   return {
     ...(context.id !== undefined ? { id: context.id } : {}),
     question: typeof question === "string" ? question : "",
@@ -142,6 +248,8 @@ export async function answerQuestion(deps: AnswerDeps, question: string, context
     ...(draft.reason ? { reason: draft.reason } : {}),
     indexId: deps.index.id,
     ...(draft.profile ? { profile: draft.profile } : {}),
+    ...(interpretation ? { interpretation } : {}),
+    ...(Object.keys(stated).length > 0 ? { remember: stated } : {}),
     timingsMs: { total: Math.round((performance.now() - started) * 100) / 100 },
   };
 }

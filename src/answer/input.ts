@@ -1,11 +1,11 @@
 /*
  * Screening of raw questions before any analysis: empty, too long, unreadable (binary, broken
- * encoding) or without any words (emoji only) each get their own clear answer.
+ * encoding), without any words (emoji only) or punctuation only ("？？？") each get their own clear answer.
  */
 
 export type Screened =
   | { ok: true; text: string }
-  | { ok: false; reason: "empty" | "too_long" | "unreadable" | "no_text"; length: number };
+  | { ok: false; reason: "empty" | "too_long" | "unreadable" | "no_text" | "punctuation"; length: number };
 
 // Control characters other than tab/newline, lone surrogates, U+FFFD and private-use characters.
 const GARBAGE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd\ue000-\uf8ff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -26,6 +26,7 @@ export function screenQuestion(raw: unknown, maxChars: number): Screened {
   if (garbage > 0 && garbage / length > 0.1) return { ok: false, reason: "unreadable", length };
   if (length > maxChars) return { ok: false, reason: "too_long", length };
   const cleaned = trimmed.replace(GARBAGE, "").replace(/\s+/g, " ");
-  if (!WORDISH.test(cleaned)) return { ok: false, reason: "no_text", length };
+  // "？？？" is text (someone is puzzled); emoji alone is not.
+  if (!WORDISH.test(cleaned)) return { ok: false, reason: /^[\p{P}\s]+$/u.test(cleaned) ? "punctuation" : "no_text", length };
   return { ok: true, text: cleaned };
 }

@@ -48,6 +48,19 @@ export const AnswerKindSchema = z.enum([
 ]);
 export type AnswerKind = z.infer<typeof AnswerKindSchema>;
 
+/** How a question was understood (shown to staff; a resolved follow-up also to residents). */
+export const InterpretationSchema = z.object({
+  /** The question as resolved from the conversation ("那淮南呢" → "淮南低保标准是多少"). */
+  question: z.string(),
+  /** Its topic in a few words. */
+  topic: z.string(),
+  /** What it asks for: amount, count, office, materials … or the kind of answer (passage, list …). */
+  asks: z.string(),
+  /** True when earlier turns changed what is asked. */
+  followUp: z.boolean().optional(),
+});
+export type Interpretation = z.infer<typeof InterpretationSchema>;
+
 export const AnswerSchema = z.object({
   id: z.string().optional(),
   question: z.string(),
@@ -62,9 +75,22 @@ export const AnswerSchema = z.object({
   indexId: z.string().optional(),
   /** For eligibility answers: the facts the verdicts were judged on. */
   profile: ProfileSchema.optional(),
+  interpretation: InterpretationSchema.optional(),
+  /** Facts the resident stated about themselves in this turn (a channel may remember them). */
+  remember: ProfileSchema.optional(),
   timingsMs: z.object({ total: z.number() }).catchall(z.number()),
 });
 export type Answer = z.infer<typeof AnswerSchema>;
+
+/**
+ * The conversation so far, as channels send it: the resident's earlier messages, oldest first. At
+ * most HISTORY_ACCEPTED are accepted (each at most HISTORY_TURN_CHARS characters); the last 10 are read.
+ */
+export const HISTORY_ACCEPTED = 50;
+export const HISTORY_TURN_CHARS = 2000;
+export const HistorySchema = z
+  .array(z.string().max(HISTORY_TURN_CHARS, `each earlier turn is at most ${HISTORY_TURN_CHARS} characters`))
+  .max(HISTORY_ACCEPTED, `at most ${HISTORY_ACCEPTED} earlier turns`);
 
 /** The resident's context: what they saved earlier (city, profile facts). */
 export interface AskContext {

@@ -56,6 +56,7 @@ export const INTENT_WORDS = [
   "personal", // 我、我家 …: the question tells about the asker
   "negation", // 不是、没有 (before a fact word)
   "followup_other", // 那…呢 (a follow-up on another place or person)
+  "generic", // 补贴、条件、农村的: words that alone make no topic ("有补贴吗" continues the last one)
 ] as const;
 export type IntentWord = (typeof INTENT_WORDS)[number];
 
@@ -68,7 +69,16 @@ const variants = z.array(word).default([]);
 
 const TermEntry = z.object({ term: word, variants }).strict();
 const FactEntry = z
-  .object({ fact: word, value: z.union([z.string().min(1), z.boolean(), z.number()]), variants: z.array(word).min(1) })
+  .object({
+    fact: word,
+    value: z.union([z.string().min(1), z.boolean(), z.number()]),
+    /**
+     * The word also names a benefit ("低保" is a status and the 最低生活保障 itself): in a question
+     * ("能领低保不") it is what is asked for, not who is asking.
+     */
+    benefit: z.boolean().optional(),
+    variants: z.array(word).min(1),
+  })
   .strict();
 const AskEntry = z.object({ term: z.enum(ASKS), variants: z.array(word).min(1) }).strict();
 const IntentEntry = z.object({ term: z.enum(INTENT_WORDS), variants: z.array(word).min(1) }).strict();
@@ -101,6 +111,8 @@ export interface LexiconEntry {
   forms: string[];
   fact?: string;
   value?: string | boolean | number;
+  /** A fact word that also names a benefit (see FactEntry). */
+  benefit?: boolean;
   relation?: Relation;
   office?: string;
 }
@@ -137,7 +149,7 @@ export function lexiconEntries(spec: LexiconSpec): LexiconEntry[] {
         at,
         term,
         forms,
-        ...(kind === "facts" ? { fact: String(e.fact), value: e.value as string | boolean | number } : {}),
+        ...(kind === "facts" ? { fact: String(e.fact), value: e.value as string | boolean | number, ...(e.benefit ? { benefit: true } : {}) } : {}),
         ...(kind === "persons" ? { relation: e.relation as Relation } : {}),
         ...(kind === "areas" && typeof e.office === "string" ? { office: e.office } : {}),
       });

@@ -21,13 +21,43 @@ function chineseAge(s: string): number | undefined {
 }
 
 export interface Extracted {
+  /** Facts to judge this question by: what was stated, plus a group the question names ("打零工的能…吗"). */
   facts: Profile;
   /** "other" when the question is about a relative or another person ("我爸失能了"). */
   subject: "self" | "other";
+  /** Facts the resident stated about themselves (never from a question or a negation): safe to remember. */
+  stated: Profile;
 }
 
+/** Two-valued facts: a negation ("我不是农村户口") states the other value. */
+const OPPOSITES: Partial<Record<FactName, [unknown, unknown]>> = {
+  hukou: ["城镇", "农村"],
+  localHukou: [true, false],
+  veteran: [true, false],
+  newlyEmployed: [true, false],
+  gender: ["男", "女"],
+  planningMarriage: [true, false],
+  planningPregnancy: [true, false],
+  migrantWorkerFamily: [true, false],
+};
+
+/** A clause that asks (ends in a question particle or mark, or holds a question or eligibility word). */
+function isQuestionClause(clause: string, mark: string, lexicon: Lexicon): boolean {
+  if (/[?？]/.test(mark) || /[吗呢么不没]\s*$/.test(clause)) return true;
+  return matchLexicon(lexicon, clause, ["asks", "intents"]).some(
+    (m) => m.entry.kind === "asks" || m.entry.term === "eligibility" || m.entry.term === "list",
+  );
+}
+
+/** Marks a fact word as describing a person ("低保户", "…的", "…家庭"), not a benefit. */
+const PERSON_MARK = /^(的|户|家庭|人员|对象|老人|群体)/;
+
 /**
- * Extract profile facts from a question.
+ * Extract profile facts from a message, clause by clause: a statement ("我是低保户") gives facts
+ * about whoever it is about (the resident, or a relative it names); a negation gives the opposite of
+ * a two-valued fact or nothing ("我不是低保户" says nothing about income); a question gives a fact
+ * only for the group it names ("打零工的能交公积金吗"), never one that is the benefit asked for
+ * ("能领低保不"), and questions never give facts to remember.
  *
  * @example
  * extractFacts("城镇户口的低保户，刚参加工作没房子", lexicon).facts
@@ -36,14 +66,51 @@ export interface Extracted {
 export function extractFacts(question: string, lexicon: Lexicon): Extracted {
   const text = normalizeText(question);
   const facts: Profile = {};
-  const set = <K extends FactName>(fact: K, value: Profile[K]) => {
-    if (facts[fact] === undefined) facts[fact] = value;
-  };
-  const words = matchLexicon(lexicon, text, ["facts", "persons"]);
-  for (const m of words) {
-    if (m.entry.kind === "facts") set(m.entry.fact as FactName, m.entry.value as never);
+  const stated: Profile = {};
+  let subject: "self" | "other" = "self";
+  let clauseSubject: "self" | "other" | undefined;
+  const clauses = [...text.matchAll(/([^，。！？!?；;,\n ]+)([，。！？!?；;,\n ]*)/g)];
+  for (const [, clause = "", mark = ""] of clauses) {
+    const words = matchLexicon(lexicon, clause, ["facts", "persons", "intents"]);
+    // A clause naming a relative is about them, even with 我 in it ("我家孩子…").
+    const persons = words.filter((m) => m.entry.kind === "persons");
+    const person = persons.find((m) => m.entry.relation !== "self") ?? persons[0];
+    if (person) clauseSubject = person.entry.relation === "self" ? "self" : "other";
+    const about = clauseSubject ?? "self";
+    const asking = isQuestionClause(clause, mark, lexicon);
+    if (asking) subject = about;
+    const negations = words.filter((m) => m.entry.term === "negation");
+    for (const m of words) {
+      if (m.entry.kind !== "facts") continue;
+      const fact = m.entry.fact as FactName;
+      let value: unknown = m.entry.value;
+      const negated = negations.some((n) => n.end <= m.start && m.start - n.end <= 1);
+      if (negated) {
+        const pair = OPPOSITES[fact];
+        if (!pair) continue;
+        value = pair[0] === value ? pair[1] : pair[0];
+      }
+      if (asking && m.entry.benefit && !PERSON_MARK.test(clause.slice(m.end))) continue;
+      if ((facts as Record<string, unknown>)[fact] === undefined) (facts as Record<string, unknown>)[fact] = value;
+      if (!asking && about === "self" && !negated && (stated as Record<string, unknown>)[fact] === undefined) {
+        (stated as Record<string, unknown>)[fact] = value;
+      }
+    }
+    readNumbers(clause, facts, !asking && about === "self" ? stated : undefined);
   }
+  for (const p of [facts, stated]) {
+    if (p.schoolStage !== undefined && p.employment === undefined) p.employment = "学生";
+    if (p.occupation && p.employment === undefined) p.employment = "单位职工";
+  }
+  if (!clauses.some(([, c = "", m = ""]) => isQuestionClause(c, m, lexicon)) && clauseSubject === "other") subject = "other";
+  return { facts, subject, stated };
+}
 
+/** Ages, the year a compound was built and disability grades, read from one clause. */
+function readNumbers(text: string, facts: Profile, stated?: Profile): void {
+  const set = <K extends FactName>(fact: K, value: Profile[K]) => {
+    for (const p of stated ? [facts, stated] : [facts]) if (p[fact] === undefined) p[fact] = value;
+  };
   const age = /(\d{1,3})\s*(?:多)?(?:周)?岁/.exec(text);
   if (age) set("age", Number(age[1]));
   else {
@@ -63,11 +130,18 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
   // "八十多了" (no 岁) still says the person is in their eighties.
   const decade = /([八九])十多/.exec(text);
   if (facts.age === undefined && decade) set("age", decade[1] === "八" ? 80 : 90);
-  if (facts.schoolStage !== undefined && facts.employment === undefined) facts.employment = "学生";
-  if (facts.occupation && facts.employment === undefined) facts.employment = "单位职工";
+}
 
-  const other = words.some((m) => m.entry.kind === "persons" && m.entry.relation !== "self");
-  return { facts, subject: other ? "other" : "self" };
+/**
+ * The message without the words that describe a person ("我不是低保户，能申请公租房吗" →
+ * "我不是  ，能申请公租房吗"): what a rule's topic is looked for in. A word that also names a
+ * benefit ("能领低保不") stays: there it is the topic.
+ */
+export function withoutPersonFacts(norm: string, lexicon: Lexicon): string {
+  let out = norm;
+  const spans = matchLexicon(lexicon, norm, ["facts"]).filter((m) => !m.entry.benefit);
+  for (const m of [...spans].sort((a, b) => b.start - a.start)) out = out.slice(0, m.start) + " ".repeat(m.end - m.start) + out.slice(m.end);
+  return out;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { fill } from "../../prompts.ts";
-import { extractFacts, mergeProfiles } from "../../rules/extract.ts";
+import { extractFacts, mergeProfiles, withoutPersonFacts } from "../../rules/extract.ts";
+import { expandQuery } from "../../search/expand.ts";
 import type { Profile } from "../../rules/profile.ts";
 import { evaluateAny } from "../../rules/engine.ts";
 import { eligibilityResult, factLabels, type ResultDeps } from "../../rules/results.ts";
@@ -152,7 +153,11 @@ export async function composeEligibility(
 ): Promise<(Draft & { profile: Profile }) | undefined> {
   const cities = citiesFor(deps, q);
   const extracted = extractFacts(q.raw, deps.index.corpus.lexicon);
-  let rules = matchRules(deps.index.rules, q, cities, deps.index.tokenizer, extracted.facts);
+  // A rule is found by what is asked about, not by words describing the person ("我不是低保户，能申请公租房吗").
+  const lexicon = deps.index.corpus.lexicon;
+  const about = withoutPersonFacts(q.norm, lexicon);
+  let rules = matchRules(deps.index.rules, { norm: about, expansion: expandQuery(about, lexicon) }, cities, deps.index.tokenizer, extracted.facts);
+  if (rules.length === 0 && about !== q.norm) rules = matchRules(deps.index.rules, q, cities, deps.index.tokenizer, extracted.facts);
   if (options.onlyWithFacts) {
     // A question that is not phrased as "can I" still gets verdicts when someone tells us about
     // themselves or a relative, with facts the rules about its topic use ("我失业了，有就业援助吗").

@@ -3,6 +3,9 @@ import { fill } from "../../prompts.ts";
 import { areaOffice, areasOf } from "../areas.ts";
 import { figureAsks } from "../asks.ts";
 import { normalizeText } from "../../search/normalize.ts";
+import type { Lexicon } from "../../corpus/lexicon.ts";
+import { hasIntentWord } from "../intent.ts";
+import { matchRules } from "./eligibility.ts";
 import type { Citation } from "../types.ts";
 import { documentMeta, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { evidenceByCity, mergeCityHits } from "./passage.ts";
@@ -17,10 +20,11 @@ const MAX_TOPIC_CHARS = 14;
  * The question's topic in its own words: the stretch of its topic text from the first to the last
  * specific concept ("重度残疾人护理补贴每个月多少钱" → "重度残疾人护理补贴", "村医一个月工资多少" → "村医工资").
  */
-export function topicPhrase(q: Pick<Question, "concepts" | "topic">): string {
+export function topicPhrase(q: Pick<Question, "concepts" | "topic">, lexicon?: Lexicon): string {
   const text = q.topic;
+  const generic = (term: string) => lexicon !== undefined && hasIntentWord(lexicon, term, "generic");
   const spans = q.concepts
-    .filter((c) => [...c.term].length >= 2)
+    .filter((c) => [...c.term].length >= 2 && !generic(c.term))
     .map((c) => ({ at: text.indexOf(c.term), end: text.indexOf(c.term) + c.term.length }))
     .filter((s) => s.at >= 0);
   if (spans.length === 0) return "";
@@ -50,7 +54,7 @@ export async function composeNotStated(deps: ComposeDeps, q: Question): Promise<
   const citations: Citation[] = hits.map((h) => makeCitation(deps, h.chunk, quoteFor(h.chunk, q.concepts, false).text, h.score));
   const first = citations[0] as Citation;
   const m = deps.messages.not_stated;
-  const topic = topicPhrase(q) || m.this_topic;
+  const topic = topicPhrase(q, deps.index.corpus.lexicon) || m.this_topic;
   const cities = [...new Set(citations.map((c) => c.city))];
   const title = cities.length === 1 ? documentMeta(deps.index, first.docId).title : undefined;
   // The closest passages are cited, not quoted: a number in them is not the answer and must not read as one.
@@ -58,8 +62,10 @@ export async function composeNotStated(deps: ComposeDeps, q: Question): Promise<
   const lines = [title ? fill(m.lead, { ...vars, title }) : fill(m.lead_plain, vars)];
   // The office follows the passage's area (村医 → health) before the question's words (工资 → jobs).
   const lexicon = deps.index.corpus.lexicon;
+  // Where to ask: the office the rules about this topic name, else the one of the topic's area.
+  const rule = matchRules(deps.index.rules, q, cities.length === 1 ? cities : deps.catalog.map((c) => c.city), deps.index.tokenizer)[0];
   const area = areasOf(normalizeText(`${first.location} ${first.chunkText}`), lexicon)[0] ?? areasOf(q.norm, lexicon)[0];
-  const office = area ? areaOffice(area, lexicon) : undefined;
+  const office = rule?.confirm ?? (area ? areaOffice(area, lexicon) : undefined);
   lines.push(office ? fill(m.ask_office, { office }) : deps.messages.pointer.general);
   return { kind: "not_stated", text: lines.join("\n"), citations, city: cities.length === 1 ? (cities[0] as string) : null, reason: "not_stated" };
 }

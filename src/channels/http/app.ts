@@ -20,6 +20,7 @@ import type { ReloadResult } from "../../index/live.ts";
 import { redact } from "../../log.ts";
 import { errorText } from "../../prompts.ts";
 import { ProfileSchema } from "../../rules/profile.ts";
+import { HistorySchema } from "../../answer/types.ts";
 import { TOOL_VERSION } from "../../version.ts";
 import type { WindowCounter } from "../../redis.ts";
 
@@ -93,6 +94,7 @@ const AskBody = z
     question: z.string().max(100_000).describe("the resident's question"),
     city: z.string().min(2).max(20).optional().describe("the saved city (context); a city named in the question wins"),
     profile: ProfileSchema.optional().describe("saved profile facts for eligibility questions"),
+    history: HistorySchema.optional().describe("the resident's earlier questions in this conversation, oldest first (the last 10 are read)"),
   })
   .strict();
 const CheckBody = z.object({ profile: ProfileSchema, topic: z.string().max(200).optional() }).strict();
@@ -179,7 +181,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     const app = core();
     const bad = knownCity(app, req.body.city, "city");
     if (bad) return reply.code(400).send(bad);
-    return app.ask(req.body.question, { city: req.body.city, profile: req.body.profile });
+    return app.ask(req.body.question, { city: req.body.city, profile: req.body.profile, history: req.body.history });
   });
 
   api.post("/api/check", { schema: { body: CheckBody, description: "Evaluate a profile against the eligibility rules" } }, async (req, reply) => {

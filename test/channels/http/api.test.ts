@@ -32,6 +32,9 @@ describe("POST /api/ask", () => {
     [{ question: "公租房", city: "南京市" }, "city"],
     [{ question: "公租房", profile: { age: "old" } }, "profile.age"],
     [{ question: "公租房", profile: { salary: 1 } }, "profile"],
+    [{ question: "那淮南呢", history: "六安低保标准是多少" }, "history"],
+    [{ question: "那淮南呢", history: ["六安低保", 3] }, "history.1"],
+    [{ question: "那淮南呢", history: Array.from({ length: 51 }, () => "谢谢") }, "history"],
   ])("400 naming the field for %j", async (payload, field) => {
     const res = await post("/api/ask", payload);
     expect(res.statusCode).toBe(400);
@@ -39,6 +42,14 @@ describe("POST /api/ask", () => {
     expect(body.error.code).toBe("INPUT_INVALID");
     expect(body.error.details.map((d) => d.path)).toContain(field);
     expect(body.error.message).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it("answers a follow-up in the context of its history", async () => {
+    const res = await post("/api/ask", { question: "那淮南呢？", history: ["六安低保标准是多少"] });
+    expect(res.statusCode).toBe(200);
+    const a = res.json();
+    expect(a.interpretation).toMatchObject({ question: "淮南低保标准是多少", followUp: true });
+    expect(a.city).toBe("淮南市");
   });
 
   it("400 for a body that is not JSON", async () => {
