@@ -12,7 +12,7 @@ import { isAppError } from "./errors.ts";
 import { renderResults } from "./answer/compose/eligibility.ts";
 import { interactiveCheck, readProfileFile, ruleCatalog, testRules } from "./channels/cli/eligibility.ts";
 import { formatReport, runEval } from "./eval/run.ts";
-import { buildIndex, checkSeeds } from "./index/build.ts";
+import { auditRuleCoverage, buildIndex, checkSeeds } from "./index/build.ts";
 import { diffSnapshots, formatDiff, snapshotFromBuild, snapshotFromSeeds, type Snapshot } from "./index/diff.ts";
 import { currentBuildId, rollbackBuild } from "./index/store.ts";
 import { AppError } from "./errors.ts";
@@ -298,10 +298,29 @@ const commands: Command[] = [
   },
   {
     name: "rules",
-    summary: "list the eligibility rule catalog, or run every rule's test cases",
-    usage: "rules [--json] [--test]",
-    options: { json: { type: "boolean", default: false }, test: { type: "boolean", default: false } },
+    summary: "list the eligibility rule catalog, run every rule's test cases, or audit coverage of the plans",
+    usage: "rules [--json] [--test] [--coverage]",
+    options: {
+      json: { type: "boolean", default: false },
+      test: { type: "boolean", default: false },
+      coverage: { type: "boolean", default: false },
+    },
     async run({ values }, rt) {
+      if (values.coverage) {
+        const report = await auditRuleCoverage(rt.config, rt.log);
+        const share = report.sentences ? (report.covered + report.explained) / report.sentences : 1;
+        if (values.json) {
+          const { unused, ...rest } = report;
+          rt.stdout.write(JSON.stringify({ ...rest, uncovered: rest.uncovered.map(({ docId, quote }) => ({ docId, quote })), unusedExplanations: unused }, null, 2) + "\n");
+        } else {
+          for (const u of report.uncovered) rt.stdout.write(`uncovered ${u.docId}: [${u.groups.join("、")}] ${u.quote}\n`);
+          for (const e of report.unused) rt.stdout.write(`stale explanation in rules/coverage.yaml (no such group sentence): ${e.doc}: ${e.quote}\n`);
+          rt.stdout.write(
+            `${report.sentences} group sentences: ${report.covered} covered by rules, ${report.explained} explained, ${report.uncovered.length} uncovered (${Math.round(share * 1000) / 10} % covered or explained)\n`,
+          );
+        }
+        return 0;
+      }
       if (values.test) {
         const { rules, cases, failures } = await testRules(rt.config.seedsDir);
         for (const f of failures) rt.stderr.write(`FAIL ${f}\n`);

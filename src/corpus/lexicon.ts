@@ -57,6 +57,7 @@ export const INTENT_WORDS = [
   "negation", // 不是、没有 (before a fact word)
   "followup_other", // 那…呢 (a follow-up on another place or person)
   "generic", // 补贴、条件、农村的: words that alone make no topic ("有补贴吗" continues the last one)
+  "treatment", // 优先、免费、救助: what a plan sentence gives a group (the rule-coverage audit)
 ] as const;
 export type IntentWord = (typeof INTENT_WORDS)[number];
 
@@ -68,6 +69,8 @@ const word = z.string().trim().min(1);
 const variants = z.array(word).default([]);
 
 const TermEntry = z.object({ term: word, variants }).strict();
+/** A group of people; `provider` marks those who provide services (养老护理员, 村医), not who receive them. */
+const GroupEntry = z.object({ term: word, role: z.enum(["provider"]).optional(), variants }).strict();
 const FactEntry = z
   .object({
     fact: word,
@@ -88,7 +91,7 @@ const AreaEntry = z.object({ term: word, office: word.optional(), variants }).st
 export const LexiconSchema = z
   .object({
     services: z.array(TermEntry).default([]),
-    groups: z.array(TermEntry).default([]),
+    groups: z.array(GroupEntry).default([]),
     areas: z.array(AreaEntry).default([]),
     facts: z.array(FactEntry).default([]),
     asks: z.array(AskEntry).default([]),
@@ -113,6 +116,8 @@ export interface LexiconEntry {
   value?: string | boolean | number;
   /** A fact word that also names a benefit (see FactEntry). */
   benefit?: boolean;
+  /** A group that provides services rather than receives them. */
+  provider?: boolean;
   relation?: Relation;
   office?: string;
 }
@@ -152,6 +157,7 @@ export function lexiconEntries(spec: LexiconSpec): LexiconEntry[] {
         ...(kind === "facts" ? { fact: String(e.fact), value: e.value as string | boolean | number, ...(e.benefit ? { benefit: true } : {}) } : {}),
         ...(kind === "persons" ? { relation: e.relation as Relation } : {}),
         ...(kind === "areas" && typeof e.office === "string" ? { office: e.office } : {}),
+        ...(kind === "groups" && e.role === "provider" ? { provider: true } : {}),
       });
     });
   }

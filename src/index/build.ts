@@ -18,6 +18,7 @@ import { buildLibraryIndex, type StoredLibrary } from "../search/library.ts";
 import { factSchema, isFactName } from "../rules/profile.ts";
 import { createTokenizer, parseDictionary } from "../search/tokenizer.ts";
 import { buildCatalog, loadRuleSources, type RuleSource } from "../rules/catalog.ts";
+import { coverageReport, groupSentences, loadCoverageFile, type CoverageReport } from "../rules/coverage.ts";
 import type { Rule } from "../rules/schema.ts";
 import { INDEX_FORMAT_VERSION, TOOL_VERSION } from "../version.ts";
 import { parseCacheDir, setCurrentBuild, pruneBuilds } from "./store.ts";
@@ -135,6 +136,16 @@ export async function prepareInputs(config: Config, options: { log: Logger; cach
     ruleSources: ruleSources as RuleSource[],
     rules: rules as Rule[],
   };
+}
+
+/**
+ * The rule-coverage audit over the seeds: the plan sentences that name a group and what it gets,
+ * which rules cite them, which seeds/rules/coverage.yaml explains, and which are left.
+ */
+export async function auditRuleCoverage(config: Config, log: Logger): Promise<CoverageReport> {
+  const { corpus, lexicon, rules } = await prepareInputs(config, { log, cache: "use" });
+  const sentences = groupSentences(corpus.chunks, lexicon);
+  return coverageReport(sentences, rules.flatMap((r) => r.quotes), loadCoverageFile(config.seedsDir));
 }
 
 export interface CheckReport {

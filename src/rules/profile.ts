@@ -12,6 +12,8 @@ export const DISABILITY = ["无", "一级", "二级", "三级", "四级"] as con
 export const SELF_CARE = ["自理", "半失能", "失能", "失智"] as const;
 export const FAMILY_PLANNING = ["独生子女家庭", "双女家庭", "计划生育特殊家庭", "无"] as const;
 export const SCHOOL_STAGE = ["学前", "义务教育", "普通高中", "中职", "高校", "不在读"] as const;
+export const CONDITION = ["慢性病", "严重精神障碍", "结核病", "艾滋病", "地方病", "尘肺病", "无"] as const;
+export const MEDICAL_INSURANCE = ["职工医保", "城乡居民医保", "未参保"] as const;
 
 export const ProfileSchema = z
   .object({
@@ -35,6 +37,22 @@ export const ProfileSchema = z
     planningMarriage: z.boolean(),
     planningPregnancy: z.boolean(),
     migrantWorkerFamily: z.boolean(),
+    /** Looks after a family member who is disabled, elderly and dependent, or ill (家庭照护者). */
+    carer: z.boolean(),
+    /** A serviceman's or martyr's family, or another 优抚对象 (军属、烈属). */
+    militaryFamily: z.boolean(),
+    /** A college graduate looking for or starting work (高校毕业生). */
+    graduate: z.boolean(),
+    /** Pregnant or recently gave birth (孕产妇). */
+    pregnant: z.boolean(),
+    /** Lives alone (独居、空巢、孤寡). */
+    livingAlone: z.boolean(),
+    /** A long-term condition the plans name groups by. */
+    condition: z.enum(CONDITION),
+    /** Which basic medical insurance the person has. */
+    medicalInsurance: z.enum(MEDICAL_INSURANCE),
+    /** Affected by a natural disaster or accident (受灾). */
+    disasterAffected: z.boolean(),
   })
   .partial()
   .strict();

@@ -124,6 +124,12 @@ export const RuleSchema = z
     if (new Set(rule.tests.map((t) => t.verdict)).size < 2) {
       ctx.addIssue({ code: "custom", path: ["tests"], message: "tests must cover at least two different verdicts" });
     }
+    if (!rule.tests.some((t) => t.verdict === rule.verdict)) {
+      ctx.addIssue({ code: "custom", path: ["tests"], message: `needs a positive test case (a profile in the group, verdict ${rule.verdict})` });
+    }
+    if (!rule.tests.some((t) => t.verdict !== rule.verdict && (t.verdict === "not_eligible" || t.verdict === "unknown"))) {
+      ctx.addIssue({ code: "custom", path: ["tests"], message: "needs a negative test case (a profile outside the group: not_eligible, or unknown when the plan decides nothing for it)" });
+    }
   });
 export type RuleSpec = z.infer<typeof RuleSchema>;
 

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadRuleSources } from "../../src/rules/catalog.ts";
 import { evaluateAny, evaluateMap, evaluateRule, testCondition, type RuleLogic } from "../../src/rules/engine.ts";
-import { DISABILITY, EMPLOYMENT, FACT_NAMES, FAMILY_PLANNING, HOUSING, INCOME, SCHOOL_STAGE, SELF_CARE, type FactName, type Profile } from "../../src/rules/profile.ts";
+import { CONDITION, DISABILITY, EMPLOYMENT, FACT_NAMES, MEDICAL_INSURANCE, FAMILY_PLANNING, HOUSING, INCOME, SCHOOL_STAGE, SELF_CARE, type FactName, type Profile } from "../../src/rules/profile.ts";
 import { ROOT } from "../helpers.ts";
 
 /** A rule whose unclear case reads two facts, so the properties also cover partly decided unclear cases. */
@@ -34,6 +34,14 @@ const values: Record<Exclude<FactName, "city">, fc.Arbitrary<unknown>> = {
   planningMarriage: fc.boolean(),
   planningPregnancy: fc.boolean(),
   migrantWorkerFamily: fc.boolean(),
+  carer: fc.boolean(),
+  militaryFamily: fc.boolean(),
+  graduate: fc.boolean(),
+  pregnant: fc.boolean(),
+  livingAlone: fc.boolean(),
+  condition: fc.constantFrom(...CONDITION),
+  medicalInsurance: fc.constantFrom(...MEDICAL_INSURANCE),
+  disasterAffected: fc.boolean(),
 };
 const profileArb = fc.record(values, { requiredKeys: [] }) as fc.Arbitrary<Profile>;
 const factArb = fc.constantFrom(...(FACT_NAMES.filter((f) => f !== "city") as Exclude<FactName, "city">[]));
