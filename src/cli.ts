@@ -212,6 +212,7 @@ const commands: Command[] = [
             `ok question library: ${lib.questions} questions; ${lib.covered} of ${lib.passages} passages have at least 3 (${Math.round(lib.share * 1000) / 10} %)\n`,
           );
           if (lib.thin.length > 0) rt.stdout.write(`   passages with fewer than 3 questions: ${lib.thin.join(" ")}\n`);
+          rt.stdout.write(`ok standards: ${report.standards.standards} standards, ${report.standards.entries} dated values, every source quote found\n`);
         }
         return 0;
       }

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   "LEXICON_INVALID", // corpus: seeds/lexicon.yaml malformed, or a variant with two terms / a cycle
   "LIBRARY_INVALID", // corpus: seeds/questions/*.yaml malformed, or a quote not found in exactly one passage
   "RULES_INVALID", // rules: a rule file, quote, test case or contradiction
+  "STANDARDS_INVALID", // corpus: seeds/standards/*.yaml malformed, a source quote missing, overlapping dates
   "INDEX_MISSING", // index: no build yet
   "INDEX_CORRUPT", // index: files missing, unreadable or failing their checksum
   "INDEX_INCOMPATIBLE", // index: built with other settings (embeddings provider, format version)

@@ -9,7 +9,7 @@ import { ERROR_CODES } from "./errors.ts";
  */
 
 const s = z.string().min(1);
-const byStatus = z.object({ plan: s, "draft-for-comment": s });
+const byStatus = z.object({ plan: s, "draft-for-comment": s, notice: s });
 
 export const MessagesSchema = z.object({
   status: byStatus,
@@ -31,6 +31,7 @@ export const MessagesSchema = z.object({
     when_achieved: s,
     when_achieved_only: s,
   }),
+  standard: z.object({ plan_only: s, notice: s, plan_said: s }),
   list: z.object({ area: s, item_separator: s, item_separator_alt: s }),
   not_stated: z.object({
     lead: s,

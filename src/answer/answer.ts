@@ -10,6 +10,7 @@ import { composeFigure } from "./compose/figure.ts";
 import { composeList } from "./compose/list.ts";
 import { composeNotStated } from "./compose/not-stated.ts";
 import { composePassage } from "./compose/passage.ts";
+import { composeStandard, namesStandard } from "./compose/standard.ts";
 import { questionConcepts, topicText } from "./evidence.ts";
 import { screenQuestion } from "./input.ts";
 import { detectAsks, detectIntent, hasIntentWord, isInjection, smallTalk } from "./intent.ts";
@@ -170,13 +171,16 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
       break;
     case "figure":
       // No figure of the asked kind for the topic: say the plans do not state it, never show another number.
-      draft = (await composeFigure(deps, q)) ?? (await composeNotStated(deps, q));
+      draft = (await composeStandard(deps, q)) ?? (await composeFigure(deps, q)) ?? (await composeNotStated(deps, q));
       break;
     case "eligibility":
       draft = (await composeEligibility(deps, q, withTold)) ?? (await composePassage(deps, q));
       break;
     default:
-      draft = (await composeEligibility(deps, q, withTold, { onlyWithFacts: true })) ?? (await composePassage(deps, q));
+      draft =
+        (namesStandard(deps, q) ? await composeStandard(deps, q) : undefined) ??
+        (await composeEligibility(deps, q, withTold, { onlyWithFacts: true })) ??
+        (await composePassage(deps, q));
   }
   return (
     draft ??

@@ -38,7 +38,7 @@ export function sha256(data: string | Buffer): string {
 }
 
 /** Bump when parsing or chunking changes, so cached parses are not reused. */
-export const PARSER_VERSION = 1;
+export const PARSER_VERSION = 2;
 
 /** The document text a file holds: .txt as is, .md without heading and emphasis marks, .docx converted. */
 export async function documentText(file: string, buffer: Buffer): Promise<string> {
@@ -122,7 +122,7 @@ export async function loadCorpus(seedsDir: string, options: LoadOptions = {}): P
       }
     }
     const doc = parseDocument(meta, await documentText(file, buffer));
-    if (!doc.blocks.some((b) => b.kind === "heading")) {
+    if (meta.kind === "plan" && !doc.blocks.some((b) => b.kind === "heading")) {
       throw new AppError("SEED_UNPARSABLE", `${meta.id}: ${file} has no 章/节 headings to structure it`, { file });
     }
     const docChunks = chunkDocument(doc);

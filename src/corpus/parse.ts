@@ -300,7 +300,8 @@ export function parseDocument(meta: DocumentMeta, rawText: string): ParsedDocume
       continue;
     }
 
-    if (!seenHeading) {
+    // A plan's text before its first heading is front matter; a notice has no headings, only body.
+    if (!seenHeading && meta.kind !== "notice") {
       push({ kind: "front", line: u.line }, t);
       continue;
     }

@@ -1,22 +1,37 @@
 import { z } from "zod";
 
 /** Document status as the manifest records it; wording for residents lives in prompts. */
-export const DocumentStatusSchema = z.enum(["plan", "draft-for-comment"]);
+export const DocumentStatusSchema = z.enum(["plan", "draft-for-comment", "notice"]);
 export type DocumentStatus = z.infer<typeof DocumentStatusSchema>;
 
-/** One entry of `seeds/manifest.yaml`. */
-export const DocumentMetaSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes"),
-  file: z.string().min(1),
-  title: z.string().min(2),
-  city: z.string().min(2),
-  aliases: z.array(z.string().min(2)).default([]),
-  counties: z.array(z.string().min(2)).default([]),
-  status: DocumentStatusSchema,
-  period: z.string().min(4),
-  /** The id of the edition that replaces this one: then this one is not indexed or cited. */
-  supersededBy: z.string().optional(),
-});
+/** One entry of `seeds/manifest.yaml`: a plan, or a notice (a dated document that sets a standard). */
+export const DocumentMetaSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes"),
+    file: z.string().min(1),
+    title: z.string().min(2),
+    city: z.string().min(2),
+    /** `plan` (default) or `notice`: a dated announcement of a new standard (no 章/节 needed). */
+    kind: z.enum(["plan", "notice"]).default("plan"),
+    /** A notice's date (YYYY-MM-DD); required for notices. */
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD").optional(),
+    aliases: z.array(z.string().min(2)).default([]),
+    counties: z.array(z.string().min(2)).default([]),
+    status: DocumentStatusSchema.optional(),
+    period: z.string().min(4).optional(),
+    /** The id of the edition that replaces this one: then this one is not indexed or cited. */
+    supersededBy: z.string().optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.kind === "notice" && !d.date) ctx.addIssue({ code: "custom", path: ["date"], message: "a notice needs its date (YYYY-MM-DD)" });
+    if (d.kind === "plan" && !d.status) ctx.addIssue({ code: "custom", path: ["status"], message: "a plan needs its status (plan | draft-for-comment)" });
+    if (d.kind === "plan" && !d.period) ctx.addIssue({ code: "custom", path: ["period"], message: "a plan needs its period (e.g. 2021-2025)" });
+  })
+  .transform((d) => ({
+    ...d,
+    status: d.status ?? ("notice" as const),
+    period: d.period ?? (d.date ?? "").slice(0, 4),
+  }));
 export type DocumentMeta = z.infer<typeof DocumentMetaSchema>;
 
 export const ManifestSchema = z

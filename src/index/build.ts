@@ -14,6 +14,7 @@ import { buildLexical, searchText } from "../search/lexical.ts";
 import { buildCityCatalog, detectCities } from "../corpus/cities.ts";
 import { libraryCoverage, libraryOrThrow, loadLibrary, type LibraryCoverage, type LibraryQuestion } from "../corpus/library.ts";
 import { loadLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { loadStandards, standardsOrThrow, type Standard } from "../corpus/standards.ts";
 import { buildLibraryIndex, type StoredLibrary } from "../search/library.ts";
 import { factSchema, isFactName } from "../rules/profile.ts";
 import { createTokenizer, parseDictionary } from "../search/tokenizer.ts";
@@ -68,6 +69,7 @@ export interface BuildInputs {
   corpus: Corpus;
   lexicon: Lexicon;
   library: LibraryQuestion[];
+  standards: Standard[];
   domainWords: string[];
   ruleSources: RuleSource[];
   rules: Rule[];
@@ -117,6 +119,7 @@ export async function prepareInputs(config: Config, options: { log: Logger; cach
   const rules = ruleSources && attempt(() => buildCatalog(ruleSources, corpus));
   const lexicon = attempt(() => loadLexicon(config.seedsDir, unknownFact));
   const library = attempt(() => libraryOrThrow(loadLibrary(config.seedsDir, corpus)));
+  const standards = attempt(() => standardsOrThrow(loadStandards(config.seedsDir, corpus)));
   const [first] = problems;
   if (first) {
     if (problems.length === 1) throw first;
@@ -132,6 +135,7 @@ export async function prepareInputs(config: Config, options: { log: Logger; cach
     corpus,
     lexicon: lexicon as Lexicon,
     library: library as LibraryQuestion[],
+    standards: standards as Standard[],
     domainWords,
     ruleSources: ruleSources as RuleSource[],
     rules: rules as Rule[],
@@ -156,6 +160,8 @@ export interface CheckReport {
   /** Standard terms and variants of the lexicon. */
   lexicon: { terms: number; variants: number };
   library: LibraryCoverage;
+  /** Dated standards and their entries. */
+  standards: { standards: number; entries: number };
 }
 
 /**
@@ -164,7 +170,7 @@ export interface CheckReport {
  * passing, no contradictions). Throws the first problem, naming file and field.
  */
 export async function checkSeeds(config: Config, log: Logger): Promise<CheckReport> {
-  const { corpus, lexicon, library, ruleSources, rules } = await prepareInputs(config, { log, cache: "none" });
+  const { corpus, lexicon, library, standards, ruleSources, rules } = await prepareInputs(config, { log, cache: "none" });
   for (const doc of corpus.documents) {
     for (const row of doc.indicators) {
       const empty = Object.entries(row.values).filter(([, v]) => v === "");
@@ -189,6 +195,7 @@ export async function checkSeeds(config: Config, log: Logger): Promise<CheckRepo
       variants: lexicon.entries.reduce((n, e) => n + e.forms.length, 0) - lexicon.entries.filter((e) => e.forms.includes(e.term)).length,
     },
     library: libraryCoverage(corpus.chunks, library),
+    standards: { standards: standards.length, entries: standards.reduce((n, s) => n + s.entries.length, 0) },
   };
 }
 
@@ -204,7 +211,7 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
   const started = performance.now();
   const progress = options.progress ?? (() => {});
   progress("parse", config.seedsDir);
-  const { corpus, lexicon, library, domainWords, ruleSources, rules } = await prepareInputs(config, { log: options.log, cache: options.cache === false ? "refresh" : "use" });
+  const { corpus, lexicon, library, standards, domainWords, ruleSources, rules } = await prepareInputs(config, { log: options.log, cache: options.cache === false ? "refresh" : "use" });
   progress(
     "chunk",
     `${corpus.documents.length} documents (${corpus.stats.parsed} parsed, ${corpus.stats.cached} unchanged), ${corpus.chunks.length} chunks, ` +
@@ -242,6 +249,7 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
       documents: corpus.checksums,
       lexicon,
       library,
+      standards,
       domainWords,
       rules: ruleSources,
       embeddings: config.embeddings.provider === "local" ? config.embeddings : { model: config.embeddings.model },
@@ -274,6 +282,7 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
       indicators: corpus.documents.flatMap((d) => d.indicators),
       serviceAreas: corpus.documents.flatMap((d) => d.serviceAreas),
       lexicon,
+      standards,
       domainWords,
     };
     writeFileSync(path.join(tmp, "corpus.json"), JSON.stringify(stored));

@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { STANDARDS_DIR, StandardsFileSchema } from "../corpus/standards.ts";
 import path from "node:path";
 import type { Config } from "../config.ts";
 import { splitSentences } from "../corpus/chunk.ts";
@@ -25,6 +27,39 @@ export interface Snapshot {
   indicators: IndicatorRow[];
   serviceAreas: ServiceArea[];
   rules: { id: string; file?: string; quotes: { doc: string; text: string }[] }[];
+  /** Dated standards, one row per entry. */
+  standards: StandardRow[];
+}
+
+/** One dated value of a standard (for comparing builds). */
+export interface StandardRow {
+  id: string;
+  name: string;
+  city: string;
+  from: string;
+  value: string;
+  unit: string;
+  doc: string;
+}
+
+function standardRows(standards: readonly { id: string; name: string; entries: readonly { city: string; from: string; value: string; unit: string; source: { doc: string } }[] }[]): StandardRow[] {
+  return standards.flatMap((s) => s.entries.map((e) => ({ id: s.id, name: s.name, city: e.city, from: e.from, value: e.value, unit: e.unit, doc: e.source.doc })));
+}
+
+/** The standards files on disk, read leniently (a diff shows what is there; `index --check` validates). */
+function standardsOnDisk(seedsDir: string): StandardRow[] {
+  const dir = path.join(seedsDir, STANDARDS_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .flatMap((f) => {
+      try {
+        const parsed = StandardsFileSchema.safeParse(parseYaml(readFileSync(path.join(dir, f), "utf8")));
+        return parsed.success ? standardRows(parsed.data.standards) : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** A stored build as a snapshot (verified first). */
@@ -41,6 +76,7 @@ export function snapshotFromBuild(indexDir: string, id: string): Snapshot {
     indicators: corpus.indicators,
     serviceAreas: corpus.serviceAreas,
     rules: rules.map((r) => ({ id: r.id, file: r.file, quotes: r.quotes })),
+    standards: standardRows(corpus.standards ?? []),
   };
 }
 
@@ -54,6 +90,7 @@ export async function snapshotFromSeeds(config: Config): Promise<Snapshot> {
     indicators: corpus.documents.flatMap((d) => d.indicators),
     serviceAreas: corpus.documents.flatMap((d) => d.serviceAreas),
     rules: loadRuleSources(config.seedsDir).map((s) => ({ id: s.spec.id, file: s.file, quotes: s.spec.quotes })),
+    standards: standardsOnDisk(config.seedsDir),
   };
 }
 
@@ -89,6 +126,8 @@ export interface IndexDiff {
   to: string;
   documents: DocumentDiff[];
   rulesNeedingReview: RuleReview[];
+  /** Dated values added, removed or changed (key: standard, city and date). */
+  standards: { change: "added" | "removed" | "changed"; row: StandardRow; old?: string }[];
   /** True when nothing at all changed. */
   unchanged: boolean;
 }
@@ -263,12 +302,23 @@ export function diffSnapshots(from: Snapshot, to: Snapshot): IndexDiff {
     return { docId: id, title, change: !a ? "added" : !b ? "removed" : changedAny ? "changed" : "unchanged", passages, indicators, services };
   });
   const rulesNeedingReview = rulesToReview(from, to);
+  const key = (r: StandardRow) => `${r.id}|${r.city}|${r.from}`;
+  const before = new Map(from.standards.map((r) => [key(r), r]));
+  const after = new Map(to.standards.map((r) => [key(r), r]));
+  const standards: IndexDiff["standards"] = [
+    ...to.standards.filter((r) => !before.has(key(r))).map((row) => ({ change: "added" as const, row })),
+    ...from.standards.filter((r) => !after.has(key(r))).map((row) => ({ change: "removed" as const, row })),
+    ...to.standards
+      .filter((r) => before.has(key(r)) && (before.get(key(r)) as StandardRow).value !== r.value)
+      .map((row) => ({ change: "changed" as const, row, old: (before.get(key(row)) as StandardRow).value })),
+  ];
   return {
     from: from.label,
     to: to.label,
     documents,
     rulesNeedingReview,
-    unchanged: documents.every((d) => d.change === "unchanged") && rulesNeedingReview.length === 0,
+    standards,
+    unchanged: documents.every((d) => d.change === "unchanged") && rulesNeedingReview.length === 0 && standards.length === 0,
   };
 }
 
@@ -305,6 +355,13 @@ export function formatDiff(diff: IndexDiff): string {
     for (const i of d.indicators) lines.push(`  indicator ${i.table}: ${i.indicator} ${i.column} ${i.old} → ${i.new}`);
     for (const s of d.services) {
       lines.push(`  service list ${s.area}: ${[...s.added.map((x) => `+${x}`), ...s.removed.map((x) => `−${x}`)].join(" ")}`);
+    }
+  }
+  if (diff.standards.length > 0) {
+    lines.push("", "Standards:");
+    for (const { change, row, old } of diff.standards) {
+      const sign = change === "added" ? "+" : change === "removed" ? "−" : "~";
+      lines.push(`  ${sign} ${row.name} (${row.city}) from ${row.from}: ${old !== undefined ? `${old} → ` : ""}${row.value} ${row.unit} [${row.doc}]`);
     }
   }
   if (diff.rulesNeedingReview.length > 0) {

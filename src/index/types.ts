@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Chunk, DocumentMeta, IndicatorRow, ServiceArea } from "../corpus/types.ts";
 import type { Lexicon } from "../corpus/lexicon.ts";
+import type { Standard } from "../corpus/standards.ts";
 import type { Bm25Index } from "../search/bm25.ts";
 
 /** `build.json`: what a build contains and the checksum of every file in it. */
@@ -57,6 +58,8 @@ export interface StoredCorpus {
   serviceAreas: ServiceArea[];
   /** The lexicon the build was made with (query-time vocabulary: expansion, intents, facts). */
   lexicon: Lexicon;
+  /** Dated standards with their sources (seeds/standards). */
+  standards: Standard[];
   domainWords: string[];
 }
 

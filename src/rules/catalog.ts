@@ -21,12 +21,15 @@ export interface RuleSource {
   spec: RuleSpec;
 }
 
+/** The rule-coverage explanations (rules/coverage.ts) live beside the rule files but are not rules. */
+export const COVERAGE_FILE = "coverage.yaml";
+
 /** Read and schema-validate every rule file (sorted by name). */
 export function loadRuleSources(seedsDir: string): RuleSource[] {
   const dir = path.join(seedsDir, "rules");
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
+    .filter((f) => /\.ya?ml$/.test(f) && f !== COVERAGE_FILE)
     .sort()
     .flatMap((name) => {
       const file = path.join(dir, name);

@@ -5,6 +5,7 @@ import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import { readYamlFile } from "../corpus/load.ts";
 import type { Chunk } from "../corpus/types.ts";
 import { normalizeText, squash } from "../search/normalize.ts";
+import { COVERAGE_FILE } from "./catalog.ts";
 
 /*
  * The rule-coverage audit: every sentence of the plans that names a group of people (the lexicon's
@@ -37,7 +38,7 @@ export const CoverageFileSchema = z.object({ explained: z.array(CoverageEntrySch
 
 /** `seeds/rules/coverage.yaml` (empty when absent). */
 export function loadCoverageFile(seedsDir: string): CoverageEntry[] {
-  const file = path.join(seedsDir, "rules", "coverage.yaml");
+  const file = path.join(seedsDir, "rules", COVERAGE_FILE);
   if (!existsSync(file)) return [];
   return readYamlFile(file, CoverageFileSchema, "RULES_INVALID").explained;
 }

@@ -24,6 +24,7 @@ const fakeMeta: DocumentMeta = {
   id: "test-doc",
   file: "x.txt",
   title: "测试市规划",
+  kind: "plan",
   city: "测试市",
   aliases: [],
   counties: [],

@@ -25,6 +25,17 @@ function seedsCopy(name: string): string {
   cpSync(path.join(ROOT, "seeds"), dir, { recursive: true });
   return dir;
 }
+/**
+ * A new 低保 standard in the 六安 plan: the plan's sentence and the dated standard that quotes it
+ * change together, as a maintainer changes them.
+ */
+function raiseDibao(seeds: string, to: number, file = LUAN, from = /城乡低保标准提高至\d+元/): void {
+  edit(seeds, file, (s) => s.replace(from, `城乡低保标准提高至${to}元`));
+  edit(path.join(seeds, "standards"), "she-hui-jiu-zhu.yaml", (s) =>
+    s.replace(/value: "\d+"\n(\s+)unit: 元\/人\/月\n(\s+)source: \{ doc: luan-14th-public-services, quote: "城乡低保标准提高至\d+元/, `value: "${to}"\n$1unit: 元/人/月\n$2source: { doc: luan-14th-public-services, quote: "城乡低保标准提高至${to}元`),
+  );
+}
+
 function edit(seeds: string, file: string, change: (s: string) => string): void {
   const p = path.join(seeds, file);
   writeFileSync(p, change(readFileSync(p, "utf8")));
@@ -40,7 +51,7 @@ describe("builds", () => {
     const incremental = configFor(seeds, path.join(work, "index-incr"));
     const first = await buildIndex(incremental, { log: silentLogger });
     expect(first.stats).toEqual({ parsed: 2, cached: 0 });
-    edit(seeds, LUAN, (s) => s.replace("城乡低保标准提高至630元/人/月", "城乡低保标准提高至700元/人/月"));
+    raiseDibao(seeds, 700);
     const second = await buildIndex(incremental, { log: silentLogger });
     expect(second.stats).toEqual({ parsed: 1, cached: 1 });
     const full = await buildIndex(configFor(seeds, path.join(work, "index-full")), { log: silentLogger, cache: false });
@@ -61,7 +72,7 @@ describe("builds", () => {
     const config = configFor(seeds, index, { INDEX_KEEP_BUILDS: "2" });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      edit(seeds, LUAN, (s) => s.replace(/城乡低保标准提高至\d+元/, `城乡低保标准提高至${700 + i}元`));
+      raiseDibao(seeds, 700 + i);
       ids.push((await buildIndex(config, { log: silentLogger })).id);
       await new Promise((r) => setTimeout(r, 1100));
     }
@@ -148,7 +159,7 @@ describe("hot swap", () => {
     const workers = [worker(), worker(), worker()];
     try {
       await new Promise((r) => setTimeout(r, 500));
-      edit(seeds, LUAN, (s) => s.replace("城乡低保标准提高至630元/人/月", "城乡低保标准提高至700元/人/月"));
+      raiseDibao(seeds, 700);
       const built = await cli(["index"], { MINSHENG_SEEDS_DIR: seeds, MINSHENG_INDEX_DIR: index });
       expect(built.code).toBe(0);
       const second = currentBuildId(index)!;
@@ -190,7 +201,7 @@ describe("hot swap", () => {
     const good = await buildIndex(config, { log: silentLogger });
     const lines: string[] = [];
     const live = new LiveApp(await createApp(config, { log: silentLogger }), createLogger("info", (l) => lines.push(l)));
-    edit(seeds, LUAN, (s) => s.replace("城乡低保标准提高至630元/人/月", "城乡低保标准提高至700元/人/月"));
+    raiseDibao(seeds, 700);
     const bad = await buildIndex(config, { log: silentLogger, activate: false });
     truncateSync(path.join(bad.dir, "lexical.json"), 50);
     setCurrentBuild(index, bad.id);
@@ -211,7 +222,7 @@ describe("hot swap", () => {
     try {
       const liveId = async () => ((await (await fetch(`${base}/api/index`)).json()) as { id: string }).id;
       expect(await liveId()).toBe(first.id);
-      edit(seeds, LUAN, (s) => s.replace("城乡低保标准提高至630元/人/月", "城乡低保标准提高至700元/人/月"));
+      raiseDibao(seeds, 700);
       const second = await buildIndex(config, { log: silentLogger });
       await new Promise((r) => setTimeout(r, 500));
       expect(await liveId()).toBe(first.id);
@@ -234,7 +245,7 @@ describe("hot swap", () => {
       const client = server.getClient(h.token, { userId: 9100, chatId: 9100 });
       await say(client, "/about");
       expect((await replies(client))[0]?.text).toContain(first.id);
-      edit(seeds, LUAN, (s) => s.replace("城乡低保标准提高至630元/人/月", "城乡低保标准提高至700元/人/月"));
+      raiseDibao(seeds, 700);
       const second = await buildIndex(config, { log: silentLogger });
       expect(await live.reload("test")).toMatchObject({ ok: true, to: second.id });
       await say(client, "/about");
@@ -283,6 +294,9 @@ describe("adding documents", () => {
     const seeds = seedsCopy("seeds-revised");
     cpSync(path.join(seeds, LUAN), path.join(seeds, "luan-revised.txt"));
     edit(seeds, "luan-revised.txt", (s) => s.replace("城乡低保标准提高至630元/人/月", "城乡低保标准提高至700元/人/月"));
+    edit(path.join(seeds, "standards"), "she-hui-jiu-zhu.yaml", (s) =>
+      s.replaceAll("doc: luan-14th-public-services", "doc: luan-revised").replace('value: "630"', 'value: "700"').replace("提高至630元", "提高至700元"),
+    );
     const manifest = readFileSync(path.join(seeds, "manifest.yaml"), "utf8")
       .replace("    status: plan\n    period: 2021-2025\n", "    status: plan\n    period: 2021-2025\n    supersededBy: luan-revised\n")
       .concat("\n  - id: luan-revised\n    file: luan-revised.txt\n    title: 六安市“十四五”公共服务规划（修订）\n    city: 六安市\n    counties: [金安区]\n    status: plan\n    period: 2021-2025\n");
@@ -316,7 +330,7 @@ describe("adding documents", () => {
       `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraphs.map((p) => `<w:p><w:r><w:t>${p}</w:t></w:r></w:p>`).join("")}</w:body></w:document>`,
     );
     const text = await documentText("plan.docx", await zip.generateAsync({ type: "nodebuffer" }));
-    const doc = parseDocument({ id: "x", file: "plan.docx", title: "x", city: "测试市", aliases: [], counties: [], status: "plan", period: "2021-2025" }, text);
+    const doc = parseDocument({ id: "x", file: "plan.docx", title: "x", city: "测试市", kind: "plan", aliases: [], counties: [], status: "plan", period: "2021-2025" }, text);
     const para = doc.blocks.find((b) => b.text.startsWith("推进公租房保障"));
     expect(para?.location.section?.label).toBe("第一节 住房保障");
     await expect(documentText("plan.docx", Buffer.from("not a zip"))).rejects.toMatchObject({ code: "SEED_UNPARSABLE" });

@@ -1,0 +1,76 @@
+import { entryOn, type Standard, type StandardEntry } from "../../corpus/standards.ts";
+import { fill } from "../../prompts.ts";
+import { normalizeText } from "../../search/normalize.ts";
+import type { Citation } from "../types.ts";
+import { citiesFor, makeCitation, quoteFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { evidenceByCity, mergeCityHits } from "./passage.ts";
+
+/*
+ * Figure answers from dated standards (seeds/standards): the value in force today with its date and
+ * source; when a notice has replaced the plan's value, what the plan said too.
+ */
+
+/** What a standard answers: an amount or a bare "how much", not a count or a share. */
+const STANDARD_ASKS = new Set(["amount", "standard", "rate"]);
+
+/** The standard a question names for a city: the one whose longest topic occurs in it. */
+export function standardFor(deps: ComposeDeps, q: Question, city: string): Standard | undefined {
+  const text = [q.norm, ...q.expansion.added.map(normalizeText)].join(" ");
+  let best: { standard: Standard; length: number } | undefined;
+  for (const s of deps.index.corpus.standards ?? []) {
+    if (!s.entries.some((e) => e.city === city)) continue;
+    const length = Math.max(0, ...s.topics.map(normalizeText).filter((t) => text.includes(t)).map((t) => t.length));
+    if (length > 0 && (!best || length > best.length)) best = { standard: s, length };
+  }
+  return best?.standard;
+}
+
+/** The question names a standard by one of its "…标准" topics ("淮南低保标准"): a figure is what it wants. */
+export function namesStandard(deps: ComposeDeps, q: Question): boolean {
+  const text = q.norm;
+  return (deps.index.corpus.standards ?? []).some((s) => s.topics.map(normalizeText).some((t) => t.endsWith("标准") && text.includes(t)));
+}
+
+function today(deps: ComposeDeps): string {
+  return deps.now().toISOString().slice(0, 10);
+}
+
+/**
+ * A figure answer from a dated standard, per city in scope, or undefined when the question names
+ * none (or asks for a count or a share, which standards do not give).
+ */
+export async function composeStandard(deps: ComposeDeps, q: Question): Promise<Draft | undefined> {
+  if (q.asks.length > 0 && !q.asks.every((a) => STANDARD_ASKS.has(a))) return undefined;
+  const m = deps.messages.standard;
+  const citations: Citation[] = [];
+  const lines: string[] = [];
+  const cities: string[] = [];
+  const cite = (e: StandardEntry): number => {
+    const chunk = deps.index.chunks[deps.index.chunkIndex.get(e.chunkId) as number];
+    if (!chunk) return 0;
+    const at = citations.findIndex((c) => c.chunkId === chunk.id && c.quote === e.source.quote);
+    return at >= 0 ? at + 1 : citations.push(makeCitation(deps, chunk, e.source.quote, 1));
+  };
+  for (const city of citiesFor(deps, q)) {
+    const standard = standardFor(deps, q, city);
+    const current = standard && entryOn(standard, city, today(deps));
+    if (!standard || !current) continue;
+    cities.push(city);
+    const plan = [...standard.entries].reverse().find((e) => e.city === city && e.docKind === "plan" && e !== current);
+    const vars = { city, name: standard.name, value: current.value, unit: current.unit, note: current.note ?? "", n: cite(current) };
+    if (current.docKind === "notice") {
+      lines.push(fill(m.notice, { ...vars, from: current.from, title: current.docTitle }) + (plan ? fill(m.plan_said, { value: plan.value, unit: plan.unit, note: plan.note ?? "", n: cite(plan) }) : "") + "。");
+    } else {
+      lines.push(fill(m.plan_only, vars));
+    }
+  }
+  if (cities.length === 0) return undefined;
+  // The passages retrieval found follow as further sources.
+  const { found } = await evidenceByCity(deps, { ...q, scope: cities });
+  for (const h of mergeCityHits(found, deps.config.retrieval.maxCitations)) {
+    if (citations.length >= deps.config.retrieval.maxCitations) break;
+    if (citations.some((c) => c.chunkId === h.chunk.id)) continue;
+    citations.push(makeCitation(deps, h.chunk, quoteFor(h.chunk, q.concepts, true).text, h.score));
+  }
+  return { kind: "figure", text: lines.join("\n"), citations, city: cities.length === 1 ? (cities[0] as string) : null };
+}
