@@ -66,6 +66,7 @@ export function detectAsks(lexicon: Lexicon, norm: string): Ask[] {
     found.delete("standard");
     found.add("amount");
   }
+  found.delete("not_asked");
   return [...found].filter((a) => (ASKS as readonly string[]).includes(a));
 }
 

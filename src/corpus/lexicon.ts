@@ -31,6 +31,7 @@ export const ASKS = [
   "cost", // 收费吗、免费吗 (yes/no about paying)
   "rate", // 一个月、每人: the amount asked is per person / per period
   "items", // 哪几个: which ones (an enumeration, not a count)
+  "not_asked", // 好几年、这几年: a quantity word that asks nothing
 ] as const;
 export type Ask = (typeof ASKS)[number];
 
@@ -80,6 +81,8 @@ const FactEntry = z
      * ("能领低保不") it is what is asked for, not who is asking.
      */
     benefit: z.boolean().optional(),
+    /** The words describe the speaker even when a relative is named ("照顾我妈" says the speaker is a carer). */
+    speaker: z.boolean().optional(),
     variants: z.array(word).min(1),
   })
   .strict();
@@ -116,6 +119,8 @@ export interface LexiconEntry {
   value?: string | boolean | number;
   /** A fact word that also names a benefit (see FactEntry). */
   benefit?: boolean;
+  /** A fact about the speaker whoever else the clause names (see FactEntry). */
+  speaker?: boolean;
   /** A group that provides services rather than receives them. */
   provider?: boolean;
   relation?: Relation;
@@ -129,6 +134,8 @@ export interface Lexicon {
 
 /** Kinds whose standard term is itself a word of the text (and so protected from rewriting). */
 const TERM_KINDS: readonly LexiconKind[] = ["services", "groups", "areas", "persons", "places"];
+
+const KIND_ORDER: readonly LexiconKind[] = ["services", "groups", "areas", "facts", "asks", "persons", "places", "intents"];
 
 /** "…" in a variant stands for up to this many characters ("符合…条件"). */
 export const GAP = 8;
@@ -154,7 +161,7 @@ export function lexiconEntries(spec: LexiconSpec): LexiconEntry[] {
         at,
         term,
         forms,
-        ...(kind === "facts" ? { fact: String(e.fact), value: e.value as string | boolean | number, ...(e.benefit ? { benefit: true } : {}) } : {}),
+        ...(kind === "facts" ? { fact: String(e.fact), value: e.value as string | boolean | number, ...(e.benefit ? { benefit: true } : {}), ...(e.speaker ? { speaker: true } : {}) } : {}),
         ...(kind === "persons" ? { relation: e.relation as Relation } : {}),
         ...(kind === "areas" && typeof e.office === "string" ? { office: e.office } : {}),
         ...(kind === "groups" && e.role === "provider" ? { provider: true } : {}),
@@ -260,11 +267,12 @@ function matcherFor(lexicon: Lexicon, kinds: readonly LexiconKind[]): Matcher {
       if (!kinds.includes(entry.kind)) continue;
       for (const form of entry.forms) {
         if (form.includes("…")) {
+          // Each literal part is a group, so a match can tell where its own words are.
           const source = form
             .split("…")
-            .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-            .join(`[^，。！？,.!?]{0,${GAP}}`);
-          gapped.push({ re: new RegExp(source, "g"), entry, form });
+            .map((p) => `(${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")})`)
+            .join(`[^，。！？,.!?]{0,${GAP}}?`);
+          gapped.push({ re: new RegExp(source, "dg"), entry, form });
           continue;
         }
         const first = form[0] as string;
@@ -290,13 +298,15 @@ function matcherFor(lexicon: Lexicon, kinds: readonly LexiconKind[]): Matcher {
 export function matchLexicon(lexicon: Lexicon, norm: string, kinds: readonly LexiconKind[]): LexiconMatch[] {
   const { byFirst, gapped } = matcherFor(lexicon, kinds);
   const out: LexiconMatch[] = [];
+  // Which kind holds each character (0: none), so a gap form yields only to its own kind.
   const taken = new Uint8Array(norm.length);
+  const kindCode = (k: LexiconKind) => KIND_ORDER.indexOf(k) + 1;
   for (let i = 0; i < norm.length; ) {
     const candidates = byFirst.get(norm[i] as string);
     const hit = candidates?.find((c) => norm.startsWith(c.form, i));
     if (hit) {
       out.push({ entry: hit.entry, form: hit.form, start: i, end: i + hit.form.length });
-      taken.fill(1, i, i + hit.form.length);
+      taken.fill(kindCode(hit.entry.kind), i, i + hit.form.length);
       i += hit.form.length;
     } else i++;
   }
@@ -305,9 +315,13 @@ export function matchLexicon(lexicon: Lexicon, norm: string, kinds: readonly Lex
     for (const m of norm.matchAll(g.re)) {
       const start = m.index;
       const end = start + m[0].length;
-      if (taken.subarray(start, end).some((x) => x === 1)) continue;
+      // Only the form's own words must be free of its own kind: the gap, and other kinds, may hold
+      // other matches ("照顾瘫痪的老爸" is a carer, and 瘫痪 and 老爸 are words of their own).
+      const code = kindCode(g.entry.kind);
+      const parts = (m.indices ?? []).slice(1).filter((p): p is [number, number] => p !== undefined && p[1] > p[0]);
+      if (parts.some(([a, b]) => taken.subarray(a, b).some((x) => x === code))) continue;
       out.push({ entry: g.entry, form: m[0], start, end });
-      taken.fill(1, start, end);
+      for (const [a, b] of parts) taken.fill(code, a, b);
     }
   }
   return out.sort((a, b) => a.start - b.start);

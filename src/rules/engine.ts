@@ -1,5 +1,5 @@
 import type { Verdict } from "../answer/types.ts";
-import type { FactName, FactValue, Profile } from "./profile.ts";
+import { concreteValues, type FactName, type FactValue, type Profile } from "./profile.ts";
 import { conditionMaps, type Condition, type ConditionMap, type Requirement, type RuleSpec } from "./schema.ts";
 
 /*
@@ -31,15 +31,32 @@ export function testCondition(condition: Condition, value: FactValue): boolean {
   );
 }
 
+/**
+ * Whether a fact's value satisfies a condition: undefined when the value is unknown, or vague
+ * ("有残疾") and the values it stands for do not all decide the same way.
+ */
+export function testFact(fact: FactName, condition: Condition, value: FactValue | undefined): Truth {
+  if (value === undefined) return undefined;
+  const concrete = concreteValues(fact, value);
+  if (!concrete) return testCondition(condition, value);
+  const results = new Set(concrete.map((v) => testCondition(condition, v)));
+  return results.size === 1 ? [...results][0] : undefined;
+}
+
 /** All conditions of a map: false if one fails, true if all hold, undefined otherwise. */
 export function evaluateMap(map: ConditionMap, profile: Profile): Truth {
   let undecided = false;
   for (const [fact, condition] of Object.entries(map)) {
-    const value = profile[fact as FactName];
-    if (value === undefined) undecided = true;
-    else if (!testCondition(condition, value)) return false;
+    const t = testFact(fact as FactName, condition, profile[fact as FactName]);
+    if (t === false) return false;
+    if (t === undefined) undecided = true;
   }
   return undecided ? undefined : true;
+}
+
+/** A fact still to be told: absent, or vague where the rule needs more. */
+function open(fact: FactName, condition: Condition, profile: Profile): boolean {
+  return testFact(fact, condition, profile[fact]) === undefined;
 }
 
 /** Any of the maps: true if one holds, false if all fail, undefined otherwise. */
@@ -58,7 +75,7 @@ function missingIn(maps: readonly ConditionMap[], profile: Profile): FactName[] 
   const out = new Set<FactName>();
   for (const map of maps) {
     if (evaluateMap(map, profile) === false) continue;
-    for (const fact of Object.keys(map) as FactName[]) if (profile[fact] === undefined) out.add(fact);
+    for (const [fact, condition] of Object.entries(map) as [FactName, Condition][]) if (open(fact, condition, profile)) out.add(fact);
   }
   return [...out];
 }

@@ -92,7 +92,8 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
       }
       if (asking && m.entry.benefit && !PERSON_MARK.test(clause.slice(m.end))) continue;
       if ((facts as Record<string, unknown>)[fact] === undefined) (facts as Record<string, unknown>)[fact] = value;
-      if (!asking && about === "self" && !negated && (stated as Record<string, unknown>)[fact] === undefined) {
+      const self = about === "self" || m.entry.speaker === true;
+      if (!asking && self && !negated && (stated as Record<string, unknown>)[fact] === undefined) {
         (stated as Record<string, unknown>)[fact] = value;
       }
     }

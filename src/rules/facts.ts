@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { readYamlFile } from "../corpus/load.ts";
-import { factSchema, FACT_NAMES, type FactName, type FactValue } from "./profile.ts";
+import { concreteValues, factSchema, FACT_NAMES, type FactName, type FactValue } from "./profile.ts";
 import type { RuleSpec } from "./schema.ts";
 
 /*
@@ -60,7 +60,8 @@ export function valueLabel(texts: FactTexts, fact: FactName, value: FactValue): 
  * represented by its lowest value.
  */
 export function factOptions(texts: FactTexts, fact: FactName, rules: readonly Pick<RuleSpec, "group" | "requires">[]): FactOption[] {
-  const values = enumValues(fact);
+  // A vague value ("有残疾") is something people say, not an answer to offer: the wizard asks exactly.
+  const values = enumValues(fact)?.filter((v) => concreteValues(fact, v) === undefined);
   if (values) return values.map((value) => ({ value, label: texts[fact].options?.[String(value)] ?? String(value) }));
   const unit = texts[fact].unit ?? "";
   const min = fact === "age" ? 0 : 1900;

@@ -8,7 +8,7 @@ import { z } from "zod";
 export const EMPLOYMENT = ["单位职工", "灵活就业", "新就业形态", "失业", "退休", "学生", "务农", "其他"] as const;
 export const INCOME = ["低保", "低保边缘", "特困", "低收入", "中等偏下收入", "一般"] as const;
 export const HOUSING = ["无房", "住房困难", "有房"] as const;
-export const DISABILITY = ["无", "一级", "二级", "三级", "四级"] as const;
+export const DISABILITY = ["无", "一级", "二级", "三级", "四级", "有", "重度"] as const;
 export const SELF_CARE = ["自理", "半失能", "失能", "失智"] as const;
 export const FAMILY_PLANNING = ["独生子女家庭", "双女家庭", "计划生育特殊家庭", "无"] as const;
 export const SCHOOL_STAGE = ["学前", "义务教育", "普通高中", "中职", "高校", "不在读"] as const;
@@ -60,6 +60,20 @@ export const ProfileSchema = z
 export type Profile = z.infer<typeof ProfileSchema>;
 export type FactName = keyof Profile;
 export type FactValue = string | number | boolean;
+
+/**
+ * Values that say less than the others: "我有残疾" (grade not said) is one of the grades, "重度残疾"
+ * is 一级 or 二级. A rule decides on such a value only when every value it stands for decides the
+ * same way; otherwise the fact is still open.
+ */
+export const VAGUE_VALUES: Partial<Record<FactName, Record<string, readonly FactValue[]>>> = {
+  disability: { 有: ["一级", "二级", "三级", "四级"], 重度: ["一级", "二级"] },
+};
+
+/** The values a known value stands for: itself, or those of a vague value. */
+export function concreteValues(fact: FactName, value: FactValue): readonly FactValue[] | undefined {
+  return typeof value === "string" ? VAGUE_VALUES[fact]?.[value] : undefined;
+}
 
 /** Every fact name, in the order the wizard prefers to ask. */
 export const FACT_NAMES = Object.keys(ProfileSchema.shape) as FactName[];

@@ -10,9 +10,15 @@ import { normalizeText } from "../../search/normalize.ts";
 import type { Tokenizer } from "../../search/tokenizer.ts";
 import type { AskContext, Citation, EligibilityResult, Verdict } from "../types.ts";
 import { citiesFor, makeCitation, quoteFor, refs, sourcesLine, type ComposeDeps, type Draft, type Question } from "./common.ts";
-import { evidenceByCity, mergeCityHits } from "./passage.ts";
+import { evidenceByCity, mergeCityHits, type CityHits } from "./passage.ts";
+import { squash } from "../../search/normalize.ts";
+import { asksForFact } from "../asks.ts";
+import { coverage } from "../evidence.ts";
 
 const PERSONAL = /(我|俺|本人|咱|家里|家人|老伴|孩子|儿子|女儿)/;
+
+/** With rules named by topic words, a passage must state this share of the question to add its rules. */
+const PASSAGE_ROUTE_COVERAGE = 0.8;
 
 /** At most this many rule results in one answer (the most relevant, decided ones first). */
 const MAX_RESULTS = 4;
@@ -141,6 +147,26 @@ export function renderResults(
 }
 
 /**
+ * The rules that quote the sentence of each city's best passage that answers (for a service list,
+ * the item asked about), not every rule of the passage.
+ */
+function rulesQuotingBestPassages(deps: ComposeDeps, q: Question, found: readonly CityHits[], cities: readonly string[], minCoverage: number): Rule[] {
+  const out: Rule[] = [];
+  for (const { hits } of found) {
+    const best = hits[0];
+    if (!best || coverage(q.concepts, `${best.chunk.context} ${best.chunk.text}`) < minCoverage) continue;
+    // The rule must quote the sentence that answers, not just another sentence of the same passage.
+    const quote = squash(quoteFor(best.chunk, q.concepts, false).text);
+    for (const rule of deps.index.rules) {
+      if (!rule.cities.some((c) => cities.includes(c))) continue;
+      const hit = rule.quoteChunks.some((qc) => qc.chunkId === best.chunk.id && (quote.includes(squash(qc.text)) || squash(qc.text).includes(quote)));
+      if (hit) out.push(rule);
+    }
+  }
+  return out;
+}
+
+/**
  * Eligibility answers: rules about the question's topic evaluated on the saved profile merged with
  * the facts the question gives (the question wins), verdict first, then reasons, quotes and what
  * is still needed. Undefined when no rule is about the question.
@@ -152,33 +178,41 @@ export async function composeEligibility(
   options: { onlyWithFacts?: boolean } = {},
 ): Promise<(Draft & { profile: Profile }) | undefined> {
   const cities = citiesFor(deps, q);
-  const extracted = extractFacts(q.raw, deps.index.corpus.lexicon);
-  // A rule is found by what is asked about, not by words describing the person ("我不是低保户，能申请公租房吗").
   const lexicon = deps.index.corpus.lexicon;
+  const extracted = extractFacts(q.raw, lexicon);
+  // A rule is found by what is asked about, not by words describing the person ("我不是低保户，能申请公租房吗").
   const about = withoutPersonFacts(q.norm, lexicon);
-  let rules = matchRules(deps.index.rules, { norm: about, expansion: expandQuery(about, lexicon) }, cities, deps.index.tokenizer, extracted.facts);
-  if (rules.length === 0 && about !== q.norm) rules = matchRules(deps.index.rules, q, cities, deps.index.tokenizer, extracted.facts);
+  let byTopic = matchRules(deps.index.rules, { norm: about, expansion: expandQuery(about, lexicon) }, cities, deps.index.tokenizer, extracted.facts);
+  if (byTopic.length === 0 && about !== q.norm) byTopic = matchRules(deps.index.rules, q, cities, deps.index.tokenizer, extracted.facts);
+  // …and through the passage retrieval found for it (the library's phrasings lead there): a rule
+  // quoting the best passage of a city is about the question too. When topic words already name
+  // rules, only a passage that states nearly all of the question counts: the best passage may be
+  // about the person's group rather than what they ask.
+  const { found } = await evidenceByCity(deps, q);
+  const byPassage = rulesQuotingBestPassages(deps, q, found, cities, byTopic.length === 0 ? 0 : PASSAGE_ROUTE_COVERAGE);
+  const told = extracted.facts;
+  const placed = (rule: Rule) => Object.keys(told).length > 0 && evaluateAny(rule.group, told) === true;
+  // Rules whose group the stated facts fit come first.
+  let rules = [...new Set([...byTopic.filter(placed), ...byPassage.filter(placed), ...byTopic, ...byPassage])];
   if (options.onlyWithFacts) {
     // A question that is not phrased as "can I" still gets verdicts when someone tells us about
-    // themselves or a relative, with facts the rules about its topic use ("我失业了，有就业援助吗").
-    // "村里有退役军人服务站吗" names a group, not the asker: no verdicts.
-    if (!PERSONAL.test(q.norm)) return undefined;
-    const told = Object.keys(extracted.facts);
-    rules = rules.filter((r) => r.needs.some((f) => told.includes(f)));
+    // themselves or a relative with facts the rules about its topic use ("我失业了，有就业援助吗"),
+    // or names the group a rule of its best passage is for ("退伍兵考事业单位年龄能放宽不").
+    // "村里有退役军人服务站吗" names a group but asks about a place: no verdicts.
+    const toldNames = Object.keys(told);
+    const placedByPassage = byPassage.some(placed) && !asksForFact(q.asks);
+    if (!PERSONAL.test(q.norm) && !placedByPassage) return undefined;
+    rules = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
   }
   if (rules.length === 0) return undefined;
   const profile = mergeProfiles(context.profile, extracted);
   const rd = resultDeps(deps);
   const results = rules
     .flatMap((rule) => rule.cities.filter((c) => cities.includes(c)).map((city) => eligibilityResult(rd, rule, city, { ...profile, city })))
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
-    .slice(0, MAX_RESULTS)
-    .map(({ r }) => r);
+    .slice(0, MAX_RESULTS);
   const rendered = renderResults(deps, results, { disclaimer: false });
   const citations = rendered.citations;
   // The passages retrieval found for the question follow the rules' own quotes as further sources.
-  const { found } = await evidenceByCity(deps, q);
   for (const h of mergeCityHits(found, deps.config.retrieval.maxCitations)) {
     if (citations.length >= deps.config.retrieval.maxCitations) break;
     if (citations.some((c) => c.chunkId === h.chunk.id)) continue;
