@@ -21,6 +21,7 @@ const NON_TOPIC_INTENTS = new Set([
   "generic",
   "list_benefit",
   "eligibility",
+  "eligibility_benefit",
   "personal",
   "negation",
   "followup_other",
@@ -105,7 +106,7 @@ export function resolveTurn(
     const carried = named.length > 0 ? text : `${place}${text}`;
     // "那淮南呢" adds nothing to the earlier question; "那淮南收费吗" adds what it asks.
     const adds = matchLexicon(lexicon, current.norm, ["asks", "intents"]).some(
-      (m) => m.entry.kind === "asks" || m.entry.term === "eligibility" || (m.entry.term === "generic" && [...m.form].length >= 2 && m.form !== "的话"),
+      (m) => m.entry.kind === "asks" || m.entry.term.startsWith("eligibility") || (m.entry.term === "generic" && [...m.form].length >= 2 && m.form !== "的话"),
     );
     return { question: adds ? `${carried}，${question}` : carried, followUp: true, turns, city: current.cities[0] as string };
   }

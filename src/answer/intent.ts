@@ -96,13 +96,13 @@ export function detectIntent(lexicon: Lexicon, norm: string, signals: IntentSign
   const words = new Set(intentWords(lexicon, norm).map((m) => m.entry.term));
   if (words.has("chitchat")) return "chitchat";
   // "哪些…基本公共服务", "幼有所育有哪些", "上学有哪些免费或资助的": an area's service list.
-  const listy =
-    words.has("list") && (words.has("list_topic") || signals.namesArea || (signals.pointsAtArea && words.has("list_benefit")));
+  const benefit = words.has("list_benefit") || words.has("eligibility_benefit");
+  const listy = words.has("list") && (words.has("list_topic") || signals.namesArea || (signals.pointsAtArea && benefit));
   if (words.has("compare") && (signals.cities.length >= 2 || words.has("both_cities"))) return "compare";
   if (listy || (signals.namesArea && words.has("list_topic"))) return "list";
   // "一个月能领多少钱" asks an amount, however it is phrased: the figure decides, not a verdict.
   if (signals.asks.some((a) => a !== "standard" && FIGURE_ASKS.includes(a))) return "figure";
-  if (words.has("eligibility")) return "eligibility";
+  if (words.has("eligibility") || words.has("eligibility_benefit")) return "eligibility";
   // A bare "是多少" after 电话/地址 asks for that detail, not a figure.
   if (signals.asks.includes("standard") && !signals.asks.some((a) => DETAIL_ASKS.includes(a))) return "figure";
   return "passage";

@@ -54,6 +54,7 @@ export const INTENT_WORDS = [
   "list_topic", // 基本公共服务、服务项目
   "list_benefit", // 免费、补贴: "which free services …" asks for an area's service list
   "eligibility", // 能不能、我能…吗
+  "eligibility_benefit", // 能免费、有补贴: asks whether one gets a benefit (eligibility, and a list word)
   "personal", // 我、我家 …: the question tells about the asker
   "negation", // 不是、没有 (before a fact word)
   "followup_other", // 那…呢 (a follow-up on another place or person)

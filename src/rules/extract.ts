@@ -45,7 +45,7 @@ const OPPOSITES: Partial<Record<FactName, [unknown, unknown]>> = {
 function isQuestionClause(clause: string, mark: string, lexicon: Lexicon): boolean {
   if (/[?？]/.test(mark) || /[吗呢么不没]\s*$/.test(clause)) return true;
   return matchLexicon(lexicon, clause, ["asks", "intents"]).some(
-    (m) => m.entry.kind === "asks" || m.entry.term === "eligibility" || m.entry.term === "list",
+    (m) => m.entry.kind === "asks" || m.entry.term === "eligibility" || m.entry.term === "eligibility_benefit" || m.entry.term === "list",
   );
 }
 

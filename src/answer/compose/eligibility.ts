@@ -2,7 +2,7 @@ import { fill } from "../../prompts.ts";
 import { extractFacts, mergeProfiles, withoutPersonFacts } from "../../rules/extract.ts";
 import { expandQuery } from "../../search/expand.ts";
 import type { Profile } from "../../rules/profile.ts";
-import { evaluateAny } from "../../rules/engine.ts";
+import { evaluateAny, evaluateRule } from "../../rules/engine.ts";
 import { eligibilityResult, factLabels, type ResultDeps } from "../../rules/results.ts";
 import type { FactName } from "../../rules/profile.ts";
 import type { Rule } from "../../rules/schema.ts";
@@ -17,8 +17,10 @@ import { coverage } from "../evidence.ts";
 
 const PERSONAL = /(我|俺|本人|咱|家里|家人|老伴|孩子|儿子|女儿)/;
 
-/** With rules named by topic words, a passage must state this share of the question to add its rules. */
+/** A best passage stating this share of the question brings in the rules quoting it. */
 const PASSAGE_ROUTE_COVERAGE = 0.8;
+/** Below this share a passage brings in no rule at all. */
+const WEAK_PASSAGE_COVERAGE = 0.5;
 
 /** At most this many rule results in one answer (the most relevant, decided ones first). */
 const MAX_RESULTS = 4;
@@ -150,17 +152,18 @@ export function renderResults(
  * The rules that quote the sentence of each city's best passage that answers (for a service list,
  * the item asked about), not every rule of the passage.
  */
-function rulesQuotingBestPassages(deps: ComposeDeps, q: Question, found: readonly CityHits[], cities: readonly string[], minCoverage: number): Rule[] {
-  const out: Rule[] = [];
+function rulesQuotingBestPassages(deps: ComposeDeps, q: Question, found: readonly CityHits[], cities: readonly string[]): { rule: Rule; coverage: number }[] {
+  const out: { rule: Rule; coverage: number }[] = [];
   for (const { hits } of found) {
     const best = hits[0];
-    if (!best || coverage(q.concepts, `${best.chunk.context} ${best.chunk.text}`) < minCoverage) continue;
+    if (!best) continue;
+    const stated = coverage(q.concepts, `${best.chunk.context} ${best.chunk.text}`);
     // The rule must quote the sentence that answers, not just another sentence of the same passage.
     const quote = squash(quoteFor(best.chunk, q.concepts, false).text);
     for (const rule of deps.index.rules) {
       if (!rule.cities.some((c) => cities.includes(c))) continue;
       const hit = rule.quoteChunks.some((qc) => qc.chunkId === best.chunk.id && (quote.includes(squash(qc.text)) || squash(qc.text).includes(quote)));
-      if (hit) out.push(rule);
+      if (hit) out.push({ rule, coverage: stated });
     }
   }
   return out;
@@ -185,22 +188,37 @@ export async function composeEligibility(
   let byTopic = matchRules(deps.index.rules, { norm: about, expansion: expandQuery(about, lexicon) }, cities, deps.index.tokenizer, extracted.facts);
   if (byTopic.length === 0 && about !== q.norm) byTopic = matchRules(deps.index.rules, q, cities, deps.index.tokenizer, extracted.facts);
   // …and through the passage retrieval found for it (the library's phrasings lead there): a rule
-  // quoting the best passage of a city is about the question too. When topic words already name
-  // rules, only a passage that states nearly all of the question counts: the best passage may be
-  // about the person's group rather than what they ask.
+  // quoting the best passage of a city is about the question too. How much of the question that
+  // passage states decides how far it counts: the best passage may be about the person's group
+  // rather than what they ask ("我是送外卖的，能交公积金吗" finds a passage on 新业态 training).
   const { found } = await evidenceByCity(deps, q);
-  const byPassage = rulesQuotingBestPassages(deps, q, found, cities, byTopic.length === 0 ? 0 : PASSAGE_ROUTE_COVERAGE);
+  const byPassage = rulesQuotingBestPassages(deps, q, found, cities);
+  const strong = byPassage.filter((p) => p.coverage >= PASSAGE_ROUTE_COVERAGE).map((p) => p.rule);
+  const weak = byPassage.filter((p) => p.coverage >= WEAK_PASSAGE_COVERAGE && p.coverage < PASSAGE_ROUTE_COVERAGE).map((p) => p.rule);
   const told = extracted.facts;
   const placed = (rule: Rule) => Object.keys(told).length > 0 && evaluateAny(rule.group, told) === true;
-  // Rules whose group the stated facts fit come first.
-  let rules = [...new Set([...byTopic.filter(placed), ...byPassage.filter(placed), ...byTopic, ...byPassage])];
+  // Every rule the topic words name rules the person out: look further.
+  const topicExcludes = byTopic.length > 0 && byTopic.every((r) => evaluateRule(r, told).verdict === "not_eligible");
+  // Rules whose group the stated facts fit come first. A passage that states nearly all of the
+  // question brings its rules in; one that states less only when no topic word names a rule, or every
+  // rule named by topic rules the person out ("孩子上高中学费能免吗" reaches 普通高中免学杂费 through its list item).
+  let rules = [
+    ...new Set([
+      ...byTopic.filter(placed),
+      ...strong.filter(placed),
+      ...(byTopic.length === 0 || topicExcludes ? weak.filter(placed) : []),
+      ...byTopic,
+      ...strong,
+      ...(byTopic.length === 0 ? weak : []),
+    ]),
+  ];
   if (options.onlyWithFacts) {
     // A question that is not phrased as "can I" still gets verdicts when someone tells us about
     // themselves or a relative with facts the rules about its topic use ("我失业了，有就业援助吗"),
     // or names the group a rule of its best passage is for ("退伍兵考事业单位年龄能放宽不").
     // "村里有退役军人服务站吗" names a group but asks about a place: no verdicts.
     const toldNames = Object.keys(told);
-    const placedByPassage = byPassage.some(placed) && !asksForFact(q.asks);
+    const placedByPassage = [...strong, ...weak].some(placed) && !asksForFact(q.asks);
     if (!PERSONAL.test(q.norm) && !placedByPassage) return undefined;
     rules = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
   }
