@@ -62,6 +62,8 @@ try {
   for (const q of questions) await app.ask(q.question);
   const latencies: number[] = [];
   const baseLatencies: number[] = [];
+  // A follow-up ("那淮南呢？" after each question): resolved from the history, then answered.
+  const followUps: number[] = [];
   for (let r = 0; r < Number(values.rounds); r++) {
     for (const q of questions) {
       let t = performance.now();
@@ -70,6 +72,9 @@ try {
       t = performance.now();
       baselineAnswer(baseline, q.id, q.question);
       baseLatencies.push(performance.now() - t);
+      t = performance.now();
+      await app.ask("那淮南呢？", { history: [q.question] });
+      followUps.push(performance.now() - t);
     }
   }
 
@@ -102,6 +107,10 @@ try {
       baselineMs: { median: ms(quantile(baseLatencies, 0.5)), p95: ms(quantile(baseLatencies, 0.95)) },
       ratioMedian: ms(quantile(latencies, 0.5) / quantile(baseLatencies, 0.5)),
     },
+    followUpWarm: {
+      minshengMs: { median: ms(quantile(followUps, 0.5)), p95: ms(quantile(followUps, 0.95)) },
+      ratioToFreshMedian: ms(quantile(followUps, 0.5) / quantile(latencies, 0.5)),
+    },
     cliBatchCold: {
       wallMs: ms(cliWall),
       perQuestionMs: { median: ms(quantile(cliTimes, 0.5)), p95: ms(quantile(cliTimes, 0.95)) },
@@ -119,6 +128,7 @@ try {
           `   baseline BM25 build ${r.build.baselineMs.median} ms  (×${r.build.ratio})`,
         `latency warm: median ${r.latencyWarm.minshengMs.median} ms, p95 ${r.latencyWarm.minshengMs.p95} ms, p99 ${r.latencyWarm.minshengMs.p99} ms` +
           `   baseline median ${r.latencyWarm.baselineMs.median} ms, p95 ${r.latencyWarm.baselineMs.p95} ms  (×${r.latencyWarm.ratioMedian})`,
+        `follow-up "那淮南呢？" with one earlier turn: median ${r.followUpWarm.minshengMs.median} ms, p95 ${r.followUpWarm.minshengMs.p95} ms  (×${r.followUpWarm.ratioToFreshMedian} of a fresh question)`,
         `CLI batch (new process, first pass): wall ${r.cliBatchCold.wallMs} ms, per question median ${r.cliBatchCold.perQuestionMs.median} ms, p95 ${r.cliBatchCold.perQuestionMs.p95} ms`,
         `peak RSS of the bench process: ${r.peakRssMb} MB`,
       ].join("\n") + "\n",
