@@ -56,6 +56,7 @@ export const INTENT_WORDS = [
   "eligibility", // 能不能、我能…吗
   "eligibility_benefit", // 能免费、有补贴: asks whether one gets a benefit (eligibility, and a list word)
   "personal", // 我、我家 …: the question tells about the asker
+  "yes_no", // 有没有、吗: a yes-or-no question
   "negation", // 不是、没有 (before a fact word)
   "followup_other", // 那…呢 (a follow-up on another place or person)
   "generic", // 补贴、条件、农村的: words that alone make no topic ("有补贴吗" continues the last one)

@@ -13,9 +13,16 @@ import { citiesFor, makeCitation, quoteFor, refs, sourcesLine, type ComposeDeps,
 import { evidenceByCity, mergeCityHits, type CityHits } from "./passage.ts";
 import { squash } from "../../search/normalize.ts";
 import { asksForFact } from "../asks.ts";
+import { hasIntentWord } from "../intent.ts";
+import type { Lexicon } from "../../corpus/lexicon.ts";
 import { coverage } from "../evidence.ts";
 
 const PERSONAL = /(我|俺|本人|咱|家里|家人|老伴|孩子|儿子|女儿)/;
+
+/** A yes-or-no question: 有没有、能不能、…吗, or a last 不/没 ("能去不"). */
+function isYesNo(lexicon: Lexicon, norm: string): boolean {
+  return /[不没吗么][？?!！。.\s]*$/.test(norm) || hasIntentWord(lexicon, norm, "yes_no") || hasIntentWord(lexicon, norm, "eligibility");
+}
 
 /** A best passage stating this share of the question brings in the rules quoting it. */
 const PASSAGE_ROUTE_COVERAGE = 0.8;
@@ -217,10 +224,19 @@ export async function composeEligibility(
     // themselves or a relative with facts the rules about its topic use ("我失业了，有就业援助吗"),
     // or names the group a rule of its best passage is for ("退伍兵考事业单位年龄能放宽不").
     // "村里有退役军人服务站吗" names a group but asks about a place: no verdicts.
+    // A yes-or-no question whose answering sentence a rule quotes ("淮南有哪吒…有没有喘息服务") is a
+    // question about that rule, whoever asks.
     const toldNames = Object.keys(told);
-    const placedByPassage = [...strong, ...weak].some(placed) && !asksForFact(q.asks);
-    if (!PERSONAL.test(q.norm) && !placedByPassage) return undefined;
-    rules = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
+    const plain = !asksForFact(q.asks) && !q.asks.includes("date");
+    const placedByPassage = [...strong, ...weak].some(placed) && plain;
+    // The sentence that answers is the one a rule quotes: the yes-or-no is that rule's verdict.
+    // A service open to everyone in a city (a rule whose group is only the city) is answered by the
+    // passage itself: "淮南体育馆免费开放吗" wants the plan's sentence, not a verdict.
+    const answering = byPassage.map((p) => p.rule).filter((r) => r.needs.some((f) => f !== "city"));
+    const yesNoOnRule = answering.length > 0 && plain && isYesNo(lexicon, q.norm);
+    if (!PERSONAL.test(q.norm) && !placedByPassage && !yesNoOnRule) return undefined;
+    const withTold = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
+    rules = yesNoOnRule ? [...new Set([...answering.filter(placed), ...withTold.filter(placed), ...answering, ...withTold])] : withTold;
   }
   if (rules.length === 0) return undefined;
   const profile = mergeProfiles(context.profile, extracted);
