@@ -69,7 +69,8 @@ export function eligibilityResult(deps: ResultDeps, rule: Rule, city: string, pr
   const outcome = evaluateRule(rule, profile);
   const values = profileValues(deps, profile);
   const reasons: string[] = [];
-  const known = rule.needs.filter((f) => profile[f] !== undefined);
+  // The city is the rule's own scope, not something the resident told: it is not repeated back.
+  const known = rule.needs.filter((f) => f !== "city" && profile[f] !== undefined);
   if (outcome.verdict === "not_eligible") {
     reasons.push(fill(outcome.failed ? outcome.failed.fail : rule.outside, values));
   } else if (outcome.unclear) {

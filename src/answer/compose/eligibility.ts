@@ -110,7 +110,7 @@ export function resultDeps(deps: ComposeDeps): ResultDeps {
 }
 
 /** Results told in full in a text; the others get their verdict line, and the not-eligible ones one line together. */
-const DETAILED = 2;
+const DETAILED = 1;
 
 /**
  * Render eligibility results as text with numbered citations (shared by ask, check and the bot's
@@ -230,9 +230,7 @@ export async function composeEligibility(
     const plain = !asksForFact(q.asks) && !q.asks.includes("date");
     const placedByPassage = [...strong, ...weak].some(placed) && plain;
     // The sentence that answers is the one a rule quotes: the yes-or-no is that rule's verdict.
-    // A service open to everyone in a city (a rule whose group is only the city) is answered by the
-    // passage itself: "淮南体育馆免费开放吗" wants the plan's sentence, not a verdict.
-    const answering = byPassage.map((p) => p.rule).filter((r) => r.needs.some((f) => f !== "city"));
+    const answering = byPassage.map((p) => p.rule);
     const yesNoOnRule = answering.length > 0 && plain && isYesNo(lexicon, q.norm);
     if (!PERSONAL.test(q.norm) && !placedByPassage && !yesNoOnRule) return undefined;
     const withTold = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
