@@ -18,6 +18,7 @@ import { currentBuildId, rollbackBuild } from "./index/store.ts";
 import { AppError } from "./errors.ts";
 import { startHttpServer } from "./channels/http/server.ts";
 import { startBot, type BotHandle } from "./channels/telegram/run.ts";
+import { resilientCounter } from "./limits.ts";
 import { closeRedis, connectRedis, redisWindowCounter } from "./redis.ts";
 import { LiveApp } from "./index/live.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -132,7 +133,7 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
   };
   try {
     // One Redis connection for everything replicas share (fails fast on a bad REDIS_URL); closed last.
-    const redis = rt.config.redisUrl ? await connectRedis(rt.config.redisUrl) : undefined;
+    const redis = rt.config.redisUrl ? await connectRedis(rt.config.redisUrl, { log: rt.log, commandTimeoutMs: rt.config.redisCommandTimeoutMs }) : undefined;
     if (redis) stops.push(() => closeRedis(redis));
     const live = new LiveApp(await rt.app(), rt.log);
     const core = () => live.current();
@@ -160,7 +161,10 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
         ...(want.host ? { host: want.host } : {}),
         ...(bot?.plugin ? { plugins: [bot.plugin] } : {}),
         reload,
-        ...(redis ? { rateLimitCounter: redisWindowCounter(redis, "minsheng:ratelimit:http:") } : {}),
+        // Counted in Redis (shared by replicas), in this process while Redis is down.
+        ...(redis
+          ? { rateLimitCounter: resilientCounter(redisWindowCounter(redis, "minsheng:ratelimit:http:")), health: () => ({ redis: redis.status() }) }
+          : {}),
       });
       rt.stdout.write(`民生问答热线工作台：${url}/\n`);
       stops.push(() => http.close());

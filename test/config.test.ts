@@ -61,6 +61,6 @@ describe("logging", () => {
     const log = createLogger("warn", (l) => lines.push(l));
     log.info("hidden");
     log.warn("shown");
-    expect(lines).toEqual(["[minsheng] warn: shown"]);
+    expect(lines.map((l) => JSON.parse(l) as { level: string; msg: string }).map((l) => [l.level, l.msg])).toEqual([["warn", "shown"]]);
   });
 });
