@@ -7,6 +7,7 @@ import { createApp, type App } from "./app.ts";
 import { formatAnswerText } from "./channels/cli/format.ts";
 import { HistorySchema } from "./answer/types.ts";
 import { createProgress } from "./channels/cli/progress.ts";
+import { escapeControls, stripBom } from "./channels/cli/terminal.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { isAppError } from "./errors.ts";
 import { renderResults } from "./answer/compose/eligibility.ts";
@@ -46,6 +47,18 @@ interface Command {
 
 class UsageError extends Error {}
 
+/** Why `city` cannot be used (a city the plans do not cover), or undefined when it can (or is absent). */
+function unknownCity(app: App, city: string | undefined, field: string): string | undefined {
+  if (city === undefined || app.cities().includes(city)) return undefined;
+  return `${field} ${JSON.stringify(city)} is not covered; use one of ${app.cities().join(", ")}`;
+}
+
+/** Refuse a city given on the command line that the plans do not cover (it was silently ignored). */
+function requireKnownCity(app: App, city: string | undefined, option: string): void {
+  const problem = unknownCity(app, city, option);
+  if (problem) throw new UsageError(problem);
+}
+
 const BatchLineSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
   question: z.string(),
@@ -56,7 +69,7 @@ const BatchLineSchema = z.object({
 async function askBatch(file: string, rt: Runtime, savedCity: string | undefined): Promise<number> {
   let content: string;
   try {
-    content = readFileSync(file, "utf8");
+    content = stripBom(readFileSync(file, "utf8"));
   } catch (error) {
     throw new UsageError(`cannot read batch file ${file}: ${(error as Error).message}`);
   }
@@ -81,6 +94,11 @@ async function askBatch(file: string, rt: Runtime, savedCity: string | undefined
       rt.stdout.write(JSON.stringify({ id, line: n, error: { code: "INPUT_INVALID", message } }) + "\n");
       continue;
     }
+    const unknown = unknownCity(app, parsed.city ?? undefined, "city");
+    if (unknown) {
+      rt.stdout.write(JSON.stringify({ id: parsed.id, line: n, error: { code: "INPUT_INVALID", message: unknown } }) + "\n");
+      continue;
+    }
     const answer = await app.ask(parsed.question, { id: parsed.id, city: parsed.city ?? savedCity, history: parsed.history });
     rt.stdout.write(JSON.stringify(answer) + "\n");
   }
@@ -89,6 +107,7 @@ async function askBatch(file: string, rt: Runtime, savedCity: string | undefined
 
 async function interactive(rt: Runtime, city: string | undefined): Promise<number> {
   const app = await rt.app();
+  requireKnownCity(app, city, "--city");
   const tty = Boolean(process.stdin.isTTY);
   let savedCity = city;
   const cities = app.index.corpus.documents.map((d) => d.meta.city);
@@ -266,11 +285,13 @@ const commands: Command[] = [
       const city = values.city as string | undefined;
       if (values.batch) {
         if (!values.json) throw new UsageError("--batch writes JSON lines: add --json");
+        requireKnownCity(await rt.app(), city, "--city");
         return askBatch(values.batch as string, rt, city);
       }
       const question = positionals.join(" ");
       if (!question.trim()) throw new UsageError("give a question, e.g. ask \"六安低保标准是多少\"");
       const app = await rt.app();
+      requireKnownCity(app, city, "--city");
       const answer = await app.ask(question, { city });
       rt.stdout.write((values.json ? JSON.stringify(answer, null, 2) : formatAnswerText(answer)) + "\n");
       return 0;
@@ -290,6 +311,7 @@ const commands: Command[] = [
       const fromFile = values.profile ? readProfileFile(path.resolve(values.profile as string)) : {};
       const profile = values.city ? { ...fromFile, city: values.city as string } : fromFile;
       const app = await rt.app();
+      requireKnownCity(app, profile.city, values.city ? "--city" : "the profile's city");
       if (!values.profile) {
         return interactiveCheck(app, { input: process.stdin, output: rt.stdout, tty: Boolean(process.stdin.isTTY) }, {
           topic: values.topic as string | undefined,
@@ -328,7 +350,7 @@ const commands: Command[] = [
       }
       if (values.test) {
         const { rules, cases, failures } = await testRules(rt.config.seedsDir);
-        for (const f of failures) rt.stderr.write(`FAIL ${f}\n`);
+        for (const f of failures) rt.stderr.write(`FAIL ${escapeControls(f)}\n`);
         rt.stdout.write(`${rules} rules, ${cases} test cases: ${failures.length === 0 ? "all pass" : `${failures.length} failing`}\n`);
         return failures.length === 0 ? 0 : 1;
       }
@@ -353,7 +375,7 @@ const commands: Command[] = [
     async run({ values }, rt) {
       const report = await runEval(await rt.app(), path.resolve(rt.config.root, values.questions as string));
       if (values.verbose) {
-        for (const [id, why] of report.failures) rt.stderr.write(`minsheng ${id}\t${why}\n`);
+        for (const [id, why] of report.failures) rt.stderr.write(`minsheng ${escapeControls(`${id}\t${why}`)}\n`);
       }
       rt.stdout.write((values.json ? JSON.stringify(report, null, 2) : formatReport(report)) + "\n");
       return 0;
@@ -438,12 +460,13 @@ export async function main(argv: string[]): Promise<number> {
     };
     return await command.run(args, rt);
   } catch (error) {
+    // Messages may quote what was given (a city, a file name, a line): never raw control characters.
     if (error instanceof UsageError) {
-      stderr.write(`${usage()}\n\nerror: ${error.message}\n`);
+      stderr.write(`${usage()}\n\nerror: ${escapeControls(error.message)}\n`);
     } else if (isAppError(error)) {
-      stderr.write(`error [${error.code}]: ${error.message}\n`);
+      stderr.write(`error [${error.code}]: ${escapeControls(error.message)}\n`);
     } else {
-      stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      stderr.write(`internal error: ${escapeControls((error as Error)?.stack ?? String(error))}\n`);
     }
     return 1;
   }
@@ -455,7 +478,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.stderr.write(`internal error: ${escapeControls((error as Error)?.stack ?? String(error))}\n`);
       process.exitCode = 1;
     },
   );
