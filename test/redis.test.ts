@@ -1,4 +1,6 @@
+import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redisSessionStore } from "../src/channels/telegram/session.ts";
 import type { App } from "../src/app.ts";
 import { buildHttpApp } from "../src/channels/http/app.ts";
 import { freePort } from "../src/bench-kit.ts";
@@ -7,6 +9,7 @@ import { closeRedis, connectRedis, redisWindowCounter, type SharedRedis } from "
 import { runCli, startServe, testApp, testConfig } from "./helpers.ts";
 import { peerAvailable } from "./helpers-peers.ts";
 import { startRedis } from "./helpers-redis.ts";
+import { redisOn } from "./faults/helpers.ts";
 
 /*
  * What replicas share through Redis besides bot sessions: the per-IP limit of the HTTP API (and,
@@ -95,6 +98,45 @@ describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("shared limits (real re
       expect(await client.client.keys("minsheng:ratelimit:http:*")).toHaveLength(1);
     } finally {
       await served.stop();
+    }
+  });
+});
+
+describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("bot sessions through a Redis outage (real redis-server)", () => {
+  it("are kept in memory while Redis is down and written back when it returns, never over a copy not read", async () => {
+    const port = await freePort();
+    let server = await redisOn(port);
+    const shared = await connectRedis(server.url, { retryEveryMs: 100 });
+    const store = await redisSessionStore(shared, 60_000, "t:s:");
+    const session = (city: string) => ({ city, profile: {}, answers: [], counter: 0 });
+    try {
+      await store.write("read-before", session("淮南市"));
+      expect(await store.read("read-before")).toMatchObject({ city: "淮南市" });
+      await server.kill();
+      // Down: a known session still reads, changes are kept.
+      expect(await store.read("read-before")).toMatchObject({ city: "淮南市" });
+      await store.write("read-before", session("六安市"));
+      expect(await store.read("read-before")).toMatchObject({ city: "六安市" });
+      // A session this process never read: a fresh one for now, not written back later.
+      expect(await store.read("never-read")).toBeUndefined();
+      await store.write("never-read", session("六安市"));
+      expect(shared.status()).toBe("down");
+
+      server = await redisOn(port);
+      const raw = createClient({ url: server.url });
+      await raw.connect();
+      try {
+        await raw.set("t:s:never-read", JSON.stringify(session("淮南市")));
+        await expect.poll(async () => JSON.parse((await raw.get("t:s:read-before")) ?? "{}").city, { timeout: 10_000 }).toBe("六安市");
+        expect(JSON.parse((await raw.get("t:s:never-read")) ?? "{}").city).toBe("淮南市");
+        expect(await store.read("never-read")).toMatchObject({ city: "淮南市" });
+      } finally {
+        await raw.quit();
+      }
+    } finally {
+      await store.close();
+      await closeRedis(shared);
+      await server.kill();
     }
   });
 });
