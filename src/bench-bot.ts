@@ -41,7 +41,6 @@ const server = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "start"
     ...process.env,
     LOG_LEVEL: "warn",
     HTTP_PORT: String(port),
-    HTTP_RATE_LIMIT_MAX: "1000000",
     TELEGRAM_BOT_TOKEN: token,
     TELEGRAM_API_ROOT: emulator.config.apiURL,
     WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`,

@@ -7,6 +7,7 @@ import { createApp, type App } from "./app.ts";
 import { formatAnswerText } from "./channels/cli/format.ts";
 import { HistorySchema } from "./answer/types.ts";
 import { createProgress } from "./channels/cli/progress.ts";
+import { escapeControls, stripBom } from "./channels/cli/terminal.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { isAppError } from "./errors.ts";
 import { renderResults } from "./answer/compose/eligibility.ts";
@@ -18,6 +19,7 @@ import { currentBuildId, rollbackBuild } from "./index/store.ts";
 import { AppError } from "./errors.ts";
 import { startHttpServer } from "./channels/http/server.ts";
 import { startBot, type BotHandle } from "./channels/telegram/run.ts";
+import { resilientCounter } from "./limits.ts";
 import { closeRedis, connectRedis, redisWindowCounter } from "./redis.ts";
 import { LiveApp } from "./index/live.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -45,6 +47,18 @@ interface Command {
 
 class UsageError extends Error {}
 
+/** Why `city` cannot be used (a city the plans do not cover), or undefined when it can (or is absent). */
+function unknownCity(app: App, city: string | undefined, field: string): string | undefined {
+  if (city === undefined || app.cities().includes(city)) return undefined;
+  return `${field} ${JSON.stringify(city)} is not covered; use one of ${app.cities().join(", ")}`;
+}
+
+/** Refuse a city given on the command line that the plans do not cover (it was silently ignored). */
+function requireKnownCity(app: App, city: string | undefined, option: string): void {
+  const problem = unknownCity(app, city, option);
+  if (problem) throw new UsageError(problem);
+}
+
 const BatchLineSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
   question: z.string(),
@@ -55,7 +69,7 @@ const BatchLineSchema = z.object({
 async function askBatch(file: string, rt: Runtime, savedCity: string | undefined): Promise<number> {
   let content: string;
   try {
-    content = readFileSync(file, "utf8");
+    content = stripBom(readFileSync(file, "utf8"));
   } catch (error) {
     throw new UsageError(`cannot read batch file ${file}: ${(error as Error).message}`);
   }
@@ -80,6 +94,11 @@ async function askBatch(file: string, rt: Runtime, savedCity: string | undefined
       rt.stdout.write(JSON.stringify({ id, line: n, error: { code: "INPUT_INVALID", message } }) + "\n");
       continue;
     }
+    const unknown = unknownCity(app, parsed.city ?? undefined, "city");
+    if (unknown) {
+      rt.stdout.write(JSON.stringify({ id: parsed.id, line: n, error: { code: "INPUT_INVALID", message: unknown } }) + "\n");
+      continue;
+    }
     const answer = await app.ask(parsed.question, { id: parsed.id, city: parsed.city ?? savedCity, history: parsed.history });
     rt.stdout.write(JSON.stringify(answer) + "\n");
   }
@@ -88,6 +107,7 @@ async function askBatch(file: string, rt: Runtime, savedCity: string | undefined
 
 async function interactive(rt: Runtime, city: string | undefined): Promise<number> {
   const app = await rt.app();
+  requireKnownCity(app, city, "--city");
   const tty = Boolean(process.stdin.isTTY);
   let savedCity = city;
   const cities = app.index.corpus.documents.map((d) => d.meta.city);
@@ -132,7 +152,7 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
   };
   try {
     // One Redis connection for everything replicas share (fails fast on a bad REDIS_URL); closed last.
-    const redis = rt.config.redisUrl ? await connectRedis(rt.config.redisUrl) : undefined;
+    const redis = rt.config.redisUrl ? await connectRedis(rt.config.redisUrl, { log: rt.log, commandTimeoutMs: rt.config.redisCommandTimeoutMs }) : undefined;
     if (redis) stops.push(() => closeRedis(redis));
     const live = new LiveApp(await rt.app(), rt.log);
     const core = () => live.current();
@@ -160,7 +180,10 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
         ...(want.host ? { host: want.host } : {}),
         ...(bot?.plugin ? { plugins: [bot.plugin] } : {}),
         reload,
-        ...(redis ? { rateLimitCounter: redisWindowCounter(redis, "minsheng:ratelimit:http:") } : {}),
+        // Counted in Redis (shared by replicas), in this process while Redis is down.
+        ...(redis
+          ? { rateLimitCounter: resilientCounter(redisWindowCounter(redis, "minsheng:ratelimit:http:")), health: () => ({ redis: redis.status() }) }
+          : {}),
       });
       rt.stdout.write(`民生问答热线工作台：${url}/\n`);
       stops.push(() => http.close());
@@ -262,11 +285,13 @@ const commands: Command[] = [
       const city = values.city as string | undefined;
       if (values.batch) {
         if (!values.json) throw new UsageError("--batch writes JSON lines: add --json");
+        requireKnownCity(await rt.app(), city, "--city");
         return askBatch(values.batch as string, rt, city);
       }
       const question = positionals.join(" ");
       if (!question.trim()) throw new UsageError("give a question, e.g. ask \"六安低保标准是多少\"");
       const app = await rt.app();
+      requireKnownCity(app, city, "--city");
       const answer = await app.ask(question, { city });
       rt.stdout.write((values.json ? JSON.stringify(answer, null, 2) : formatAnswerText(answer)) + "\n");
       return 0;
@@ -286,6 +311,7 @@ const commands: Command[] = [
       const fromFile = values.profile ? readProfileFile(path.resolve(values.profile as string)) : {};
       const profile = values.city ? { ...fromFile, city: values.city as string } : fromFile;
       const app = await rt.app();
+      requireKnownCity(app, profile.city, values.city ? "--city" : "the profile's city");
       if (!values.profile) {
         return interactiveCheck(app, { input: process.stdin, output: rt.stdout, tty: Boolean(process.stdin.isTTY) }, {
           topic: values.topic as string | undefined,
@@ -324,7 +350,7 @@ const commands: Command[] = [
       }
       if (values.test) {
         const { rules, cases, failures } = await testRules(rt.config.seedsDir);
-        for (const f of failures) rt.stderr.write(`FAIL ${f}\n`);
+        for (const f of failures) rt.stderr.write(`FAIL ${escapeControls(f)}\n`);
         rt.stdout.write(`${rules} rules, ${cases} test cases: ${failures.length === 0 ? "all pass" : `${failures.length} failing`}\n`);
         return failures.length === 0 ? 0 : 1;
       }
@@ -349,7 +375,7 @@ const commands: Command[] = [
     async run({ values }, rt) {
       const report = await runEval(await rt.app(), path.resolve(rt.config.root, values.questions as string));
       if (values.verbose) {
-        for (const [id, why] of report.failures) rt.stderr.write(`minsheng ${id}\t${why}\n`);
+        for (const [id, why] of report.failures) rt.stderr.write(`minsheng ${escapeControls(`${id}\t${why}`)}\n`);
       }
       rt.stdout.write((values.json ? JSON.stringify(report, null, 2) : formatReport(report)) + "\n");
       return 0;
@@ -434,12 +460,13 @@ export async function main(argv: string[]): Promise<number> {
     };
     return await command.run(args, rt);
   } catch (error) {
+    // Messages may quote what was given (a city, a file name, a line): never raw control characters.
     if (error instanceof UsageError) {
-      stderr.write(`${usage()}\n\nerror: ${error.message}\n`);
+      stderr.write(`${usage()}\n\nerror: ${escapeControls(error.message)}\n`);
     } else if (isAppError(error)) {
-      stderr.write(`error [${error.code}]: ${error.message}\n`);
+      stderr.write(`error [${error.code}]: ${escapeControls(error.message)}\n`);
     } else {
-      stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      stderr.write(`internal error: ${escapeControls((error as Error)?.stack ?? String(error))}\n`);
     }
     return 1;
   }
@@ -451,7 +478,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.stderr.write(`internal error: ${escapeControls((error as Error)?.stack ?? String(error))}\n`);
       process.exitCode = 1;
     },
   );

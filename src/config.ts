@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "./errors.ts";
@@ -18,6 +19,51 @@ const optionalString = z
   .trim()
   .transform((s) => (s === "" ? undefined : s))
   .optional();
+
+/** Names proxy-addr (Fastify's trustProxy) knows for address ranges. */
+const RANGE_NAMES = ["loopback", "linklocal", "uniquelocal"];
+
+function validProxyEntry(entry: string): boolean {
+  if (RANGE_NAMES.includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split("/");
+  const family = net.isIP(address ?? "");
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * HTTP_TRUST_PROXY: which X-Forwarded-For hops to believe. Off; a number of proxies in front (the
+ * client is the address that many hops back); or the proxies' addresses/CIDR ranges. "true" (believe
+ * every hop) would let any client choose the address it is rate-limited by, so it is refused.
+ */
+const TrustProxySchema = z
+  .string()
+  .trim()
+  .default("false")
+  .transform((v, ctx): false | number | string[] => {
+    if (v === "" || v === "false" || v === "0") return false;
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops <= 20) return hops;
+      ctx.addIssue({ code: "custom", message: "a hop count is the number of proxies in front: 1–20" });
+      return z.NEVER;
+    }
+    if (v === "true") {
+      ctx.addIssue({
+        code: "custom",
+        message: "true would believe every X-Forwarded-For hop, so clients could pick their own IP: give the number of proxies in front (1) or their addresses (10.0.0.0/8,127.0.0.1)",
+      });
+      return z.NEVER;
+    }
+    const entries = v.split(",").map((e) => e.trim()).filter(Boolean);
+    const bad = entries.filter((e) => !validProxyEntry(e));
+    if (bad.length > 0 || entries.length === 0) {
+      ctx.addIssue({ code: "custom", message: `not an IP address or CIDR range: ${bad.join(", ") || v}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 /**
  * Every setting minsheng reads from the environment (and `.env`). `.env.example` documents each key.
@@ -48,10 +94,9 @@ export const EnvSchema = z.object({
   HTTP_BODY_LIMIT: intFrom(32768, 1024, 10_000_000),
   HTTP_RATE_LIMIT_MAX: intFrom(300, 1, 1_000_000),
   HTTP_RATE_LIMIT_WINDOW_MS: intFrom(60000, 1000, 3_600_000),
-  HTTP_TRUST_PROXY: z
-    .enum(["true", "false", "1", "0", ""])
-    .default("false")
-    .transform((v) => v === "true" || v === "1"),
+  HTTP_TRUST_PROXY: TrustProxySchema,
+  ADMIN_AUTH_MAX_FAILURES: intFrom(5, 1, 1000),
+  ADMIN_AUTH_WINDOW_MS: intFrom(900_000, 1000, 86_400_000),
 
   MINSHENG_STATE_DIR: z.string().default(".state"),
   TELEGRAM_BOT_TOKEN: optionalString,
@@ -59,6 +104,7 @@ export const EnvSchema = z.object({
   WEBHOOK_URL: optionalUrl,
   WEBHOOK_SECRET: optionalString,
   REDIS_URL: optionalString,
+  REDIS_COMMAND_TIMEOUT_MS: intFrom(500, 20, 60_000),
   SESSION_TTL_DAYS: intFrom(30, 1, 3650),
   BOT_RATE_LIMIT: intFrom(6, 1, 1000),
   BOT_RATE_WINDOW_MS: intFrom(10000, 100, 3_600_000),
@@ -84,6 +130,8 @@ export interface Config {
   indexWatch: boolean;
   /** Token for POST /api/admin/reload (the endpoint is off without one). */
   adminToken: string | undefined;
+  /** Wrong admin tokens allowed per client IP per window before every admin request is refused. */
+  adminAuth: { maxFailures: number; windowMs: number };
   logLevel: Env["LOG_LEVEL"];
   embeddings:
     | { provider: "local"; dimensions: number }
@@ -97,11 +145,20 @@ export interface Config {
       };
   retrieval: { candidates: number; maxCitations: number };
   questionMaxChars: number;
-  http: { host: string; port: number; bodyLimit: number; rateLimit: { max: number; windowMs: number }; trustProxy: boolean };
+  http: {
+    host: string;
+    port: number;
+    bodyLimit: number;
+    rateLimit: { max: number; windowMs: number };
+    /** X-Forwarded-For hops to believe: off, a hop count, or the proxies' addresses/ranges. */
+    trustProxy: false | number | string[];
+  };
   /** Sessions (file store) and feedback live here. */
   stateDir: string;
   /** Shared state of replicas (bot sessions, bot and API rate limits); undefined: in this process and files. */
   redisUrl: string | undefined;
+  /** Deadline of one Redis command; past it the command counts as an outage. */
+  redisCommandTimeoutMs: number;
   telegram: {
     token: string | undefined;
     apiRoot: string;
@@ -173,6 +230,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; root?: string } =
     indexKeep: e.INDEX_KEEP_BUILDS,
     indexWatch: e.INDEX_WATCH,
     adminToken: e.ADMIN_TOKEN,
+    adminAuth: { maxFailures: e.ADMIN_AUTH_MAX_FAILURES, windowMs: e.ADMIN_AUTH_WINDOW_MS },
     logLevel: e.LOG_LEVEL,
     embeddings,
     retrieval: { candidates: e.RETRIEVAL_CANDIDATES, maxCitations: e.ANSWER_MAX_CITATIONS },
@@ -186,6 +244,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; root?: string } =
     },
     stateDir: resolve(e.MINSHENG_STATE_DIR),
     redisUrl: e.REDIS_URL,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     telegram: {
       token: e.TELEGRAM_BOT_TOKEN,
       apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),

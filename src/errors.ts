@@ -36,6 +36,15 @@ export const ERROR_CODES = [
   "INDEX_INCOMPATIBLE", // index: built with other settings (embeddings provider, format version)
   "EMBEDDINGS_UNAVAILABLE", // search: the optional embeddings server failed
   "INPUT_INVALID", // channels: a request or batch line that does not validate
+  "BAD_REQUEST", // http: a request that is not well-formed (bad JSON, URL encoding, HTTP syntax)
+  "UNAUTHORIZED", // http: a missing or wrong admin token or webhook secret
+  "NOT_FOUND", // http: no such route or passage
+  "REQUEST_TIMEOUT", // http: the client sent its request too slowly
+  "PAYLOAD_TOO_LARGE", // http: body over HTTP_BODY_LIMIT
+  "UNSUPPORTED_MEDIA_TYPE", // http: a body that is not JSON
+  "HEADERS_TOO_LARGE", // http: request headers over Node's limit
+  "RATE_LIMITED", // http: too many requests (or admin token failures) from one client
+  "RELOAD_REFUSED", // http: admin reload found no usable build; the old one keeps serving
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

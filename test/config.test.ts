@@ -40,6 +40,18 @@ describe("config", () => {
   });
 });
 
+describe("HTTP_TRUST_PROXY", () => {
+  it("is off, a hop count, or proxy addresses and ranges", () => {
+    const trust = (v: string) => loadConfig({ env: { HTTP_TRUST_PROXY: v }, root: ROOT }).http.trustProxy;
+    expect(trust("false")).toBe(false);
+    expect(trust("")).toBe(false);
+    expect(trust("0")).toBe(false);
+    expect(trust("2")).toBe(2);
+    expect(trust("10.0.0.0/8, 127.0.0.1 ,::1,fd00::/8,loopback")).toEqual(["10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8", "loopback"]);
+    for (const bad of ["true", "yes", "10.0.0.0/33", "10.0.0", "999"]) expect(() => trust(bad), bad).toThrow(/HTTP_TRUST_PROXY/);
+  });
+});
+
 describe("messages", () => {
   it("has every key the code uses and fills placeholders", () => {
     const m = loadMessages(path.join(ROOT, "prompts"));
@@ -61,6 +73,6 @@ describe("logging", () => {
     const log = createLogger("warn", (l) => lines.push(l));
     log.info("hidden");
     log.warn("shown");
-    expect(lines).toEqual(["[minsheng] warn: shown"]);
+    expect(lines.map((l) => JSON.parse(l) as { level: string; msg: string }).map((l) => [l.level, l.msg])).toEqual([["warn", "shown"]]);
   });
 });

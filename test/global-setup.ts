@@ -13,11 +13,30 @@ declare module "vitest" {
   }
 }
 
+/**
+ * The index shared by the run. Vitest calls a global setup for the root config and for each project
+ * (the suite and the fault suite): they share one build, removed when the last of them tears down.
+ */
+const shared = globalThis as { minshengTestIndex?: { dir: Promise<string>; users: number } };
+
 /** Build the real index once for the whole run (tests that change seeds build their own). */
 export default async function setup(project: TestProject) {
-  const indexDir = mkdtempSync(path.join(os.tmpdir(), "minsheng-test-index-"));
-  const config = loadConfig({ env: { MINSHENG_INDEX_DIR: indexDir, LOG_LEVEL: "silent" }, root: process.cwd() });
-  await buildIndex(config, { log: silentLogger });
+  shared.minshengTestIndex ??= {
+    users: 0,
+    dir: (async () => {
+      const indexDir = mkdtempSync(path.join(os.tmpdir(), "minsheng-test-index-"));
+      const config = loadConfig({ env: { MINSHENG_INDEX_DIR: indexDir, LOG_LEVEL: "silent" }, root: process.cwd() });
+      await buildIndex(config, { log: silentLogger });
+      return indexDir;
+    })(),
+  };
+  const entry = shared.minshengTestIndex;
+  entry.users++;
+  const indexDir = await entry.dir;
   project.provide("indexDir", indexDir);
-  return () => rmSync(indexDir, { recursive: true, force: true });
+  return () => {
+    if (--entry.users > 0) return;
+    rmSync(indexDir, { recursive: true, force: true });
+    shared.minshengTestIndex = undefined;
+  };
 }

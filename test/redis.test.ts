@@ -1,11 +1,15 @@
+import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redisSessionStore } from "../src/channels/telegram/session.ts";
 import type { App } from "../src/app.ts";
 import { buildHttpApp } from "../src/channels/http/app.ts";
 import { freePort } from "../src/bench-kit.ts";
-import { closeRedis, connectRedis, redisWindowCounter, type Redis } from "../src/redis.ts";
+import { resilientCounter } from "../src/limits.ts";
+import { closeRedis, connectRedis, redisWindowCounter, type SharedRedis } from "../src/redis.ts";
 import { runCli, startServe, testApp, testConfig } from "./helpers.ts";
 import { peerAvailable } from "./helpers-peers.ts";
 import { startRedis } from "./helpers-redis.ts";
+import { redisOn } from "./faults/helpers.ts";
 
 /*
  * What replicas share through Redis besides bot sessions: the per-IP limit of the HTTP API (and,
@@ -14,7 +18,7 @@ import { startRedis } from "./helpers-redis.ts";
 
 describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("shared limits (real redis-server)", () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
-  let client: Redis;
+  let client: SharedRedis;
   let core: App;
   beforeAll(async () => {
     redis = await startRedis();
@@ -64,25 +68,24 @@ describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("shared limits (real re
     }
   });
 
-  it("when Redis is gone, the API keeps answering (unlimited) and reports the failure", async () => {
+  it("when Redis is gone, the API keeps answering and limits each client in this process", async () => {
     const own = await startRedis();
     const ownClient = await connectRedis(own.url);
-    const errors: unknown[] = [];
     const app = await buildHttpApp(() => core, testConfig({ HTTP_RATE_LIMIT_MAX: "1" }), {
-      rateLimitCounter: redisWindowCounter(ownClient, "t:gone:"),
-      onRateLimitError: (e) => errors.push(e),
+      rateLimitCounter: resilientCounter(redisWindowCounter(ownClient, "t:gone:")),
     });
     try {
       expect((await app.inject({ url: "/api/index", remoteAddress: "10.9.9.9" })).statusCode).toBe(200);
       expect((await app.inject({ url: "/api/index", remoteAddress: "10.9.9.9" })).statusCode).toBe(429);
-      await closeRedis(ownClient);
+      await own.stop();
       const res = await app.inject({ method: "POST", url: "/api/ask", payload: { question: "六安低保标准是多少" }, remoteAddress: "10.9.9.9" });
       expect(res.statusCode).toBe(200);
       expect(res.json().text).toContain("630");
-      expect(errors.length).toBeGreaterThan(0);
+      expect(ownClient.status()).toBe("down");
+      expect((await app.inject({ url: "/api/index", remoteAddress: "10.9.9.9" })).statusCode).toBe(429);
     } finally {
       await app.close();
-      await own.stop();
+      await closeRedis(ownClient);
     }
   });
 
@@ -92,9 +95,48 @@ describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("shared limits (real re
       const codes = [];
       for (let i = 0; i < 3; i++) codes.push((await fetch(`${served.base}/api/index`)).status);
       expect(codes).toEqual([200, 200, 429]);
-      expect(await client.keys("minsheng:ratelimit:http:*")).toHaveLength(1);
+      expect(await client.client.keys("minsheng:ratelimit:http:*")).toHaveLength(1);
     } finally {
       await served.stop();
+    }
+  });
+});
+
+describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("bot sessions through a Redis outage (real redis-server)", () => {
+  it("are kept in memory while Redis is down and written back when it returns, never over a copy not read", async () => {
+    const port = await freePort();
+    let server = await redisOn(port);
+    const shared = await connectRedis(server.url, { retryEveryMs: 100 });
+    const store = await redisSessionStore(shared, 60_000, "t:s:");
+    const session = (city: string) => ({ city, profile: {}, answers: [], counter: 0 });
+    try {
+      await store.write("read-before", session("淮南市"));
+      expect(await store.read("read-before")).toMatchObject({ city: "淮南市" });
+      await server.kill();
+      // Down: a known session still reads, changes are kept.
+      expect(await store.read("read-before")).toMatchObject({ city: "淮南市" });
+      await store.write("read-before", session("六安市"));
+      expect(await store.read("read-before")).toMatchObject({ city: "六安市" });
+      // A session this process never read: a fresh one for now, not written back later.
+      expect(await store.read("never-read")).toBeUndefined();
+      await store.write("never-read", session("六安市"));
+      expect(shared.status()).toBe("down");
+
+      server = await redisOn(port);
+      const raw = createClient({ url: server.url });
+      await raw.connect();
+      try {
+        await raw.set("t:s:never-read", JSON.stringify(session("淮南市")));
+        await expect.poll(async () => JSON.parse((await raw.get("t:s:read-before")) ?? "{}").city, { timeout: 10_000 }).toBe("六安市");
+        expect(JSON.parse((await raw.get("t:s:never-read")) ?? "{}").city).toBe("淮南市");
+        expect(await store.read("never-read")).toMatchObject({ city: "淮南市" });
+      } finally {
+        await raw.quit();
+      }
+    } finally {
+      await store.close();
+      await closeRedis(shared);
+      await server.kill();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
@@ -22,7 +23,7 @@ import { buildCatalog, loadRuleSources, type RuleSource } from "../rules/catalog
 import { coverageReport, groupSentences, loadCoverageFile, type CoverageReport } from "../rules/coverage.ts";
 import type { Rule } from "../rules/schema.ts";
 import { INDEX_FORMAT_VERSION, TOOL_VERSION } from "../version.ts";
-import { parseCacheDir, setCurrentBuild, pruneBuilds } from "./store.ts";
+import { parseCacheDir, setCurrentBuild, pruneBuilds, withIndexLock } from "./store.ts";
 import type { BuildManifest, StoredCorpus } from "./types.ts";
 
 export interface BuildOptions {
@@ -52,8 +53,9 @@ function listFiles(dir: string, base = dir): string[] {
   });
 }
 
+/** 2026-03-01T08:00:00.123Z → 20260301T080000.123Z: ids sort by build time. */
 function timestamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return d.toISOString().replace(/[-:]/g, "");
 }
 
 function embeddingsFor(config: Config, texts: readonly string[], tokenizer: ReturnType<typeof createTokenizer>) {
@@ -200,7 +202,7 @@ export async function checkSeeds(config: Config, log: Logger): Promise<CheckRepo
 }
 
 /**
- * Build an index from the seeds into `index/builds/<id>/` (id = build time + inputs hash), write a
+ * Build an index from the seeds into `index/builds/<id>/` (id = build time + inputs hash + random), write a
  * manifest with every file's checksum, then switch `index/current` to it atomically. A failed build
  * leaves the live index untouched. Unchanged documents are not parsed again.
  *
@@ -256,7 +258,8 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
     }),
   );
   const createdAt = new Date();
-  const id = `${timestamp(createdAt)}-${inputsHash.slice(0, 8)}`;
+  // Time, inputs, and a random part: two builds finishing in the same millisecond still differ.
+  const id = `${timestamp(createdAt)}-${inputsHash.slice(0, 8)}-${randomBytes(3).toString("hex")}`;
   const buildsDir = path.join(config.indexDir, "builds");
   const tmp = path.join(buildsDir, `.tmp-${id}-${process.pid}`);
   mkdirSync(tmp, { recursive: true });
@@ -329,12 +332,15 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
       files,
     };
     writeFileSync(path.join(tmp, "build.json"), JSON.stringify(manifest, null, 2));
+    // A fresh id: the rename never replaces (let alone first deletes) another build's directory.
     const dir = path.join(buildsDir, id);
-    rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
     if (options.activate !== false) {
-      setCurrentBuild(config.indexDir, id);
-      pruneBuilds(config.indexDir, options.keep ?? config.indexKeep);
+      const { corrupt } = withIndexLock(config.indexDir, () => {
+        setCurrentBuild(config.indexDir, id);
+        return pruneBuilds(config.indexDir, options.keep ?? config.indexKeep);
+      });
+      for (const bad of corrupt) options.log.warn(`build ${bad} fails verification: left in ${buildsDir} for inspection (not counted, not pruned); delete it when done`);
     }
     progress("done", `${id} in ${manifest.buildMs} ms`);
     return { id, dir, manifest, stats: corpus.stats };

@@ -9,7 +9,7 @@ import type { Chunk, DocumentMeta, IndicatorRow, ServiceArea } from "../corpus/t
 import { AppError } from "../errors.ts";
 import { loadRuleSources } from "../rules/catalog.ts";
 import type { Rule } from "../rules/schema.ts";
-import { openBuild, parseCacheDir } from "./store.ts";
+import { buildDir, openBuild, parseCacheDir } from "./store.ts";
 import type { StoredCorpus } from "./types.ts";
 import { squash } from "../search/normalize.ts";
 
@@ -64,7 +64,7 @@ function standardsOnDisk(seedsDir: string): StandardRow[] {
 
 /** A stored build as a snapshot (verified first). */
 export function snapshotFromBuild(indexDir: string, id: string): Snapshot {
-  const dir = path.join(indexDir, "builds", id);
+  const dir = buildDir(indexDir, id);
   if (!existsSync(dir)) throw new AppError("INDEX_MISSING", `no build ${id} in ${indexDir}`);
   const build = openBuild(dir);
   const corpus = build.json<StoredCorpus>("corpus.json");

@@ -1,11 +1,13 @@
 import type { Config } from "../config.ts";
 import { isAppError } from "../errors.ts";
 import { buildIndex, type BuildOptions } from "./build.ts";
-import { loadIndex, type LoadedIndex } from "./store.ts";
+import { currentBuildId, fallbackBuilds, loadIndex, setCurrentBuild, withIndexLock, type LoadedIndex } from "./store.ts";
 
 /**
- * Load the live index; build it first when there is none, and rebuild it (saying why) when the live
- * build is corrupt or was made with other settings.
+ * Load the live index. When the live build is unusable (files missing or changed, `current`
+ * naming no build), roll back to the newest build that loads — older ones first, so an earlier
+ * rollback is respected — and make it live; rebuild from the seeds only when none does, when there
+ * is no index yet, or when the live build was made with other settings.
  *
  * @example
  * const index = await ensureIndex(config, { log });
@@ -16,7 +18,11 @@ export async function ensureIndex(config: Config, options: BuildOptions): Promis
   } catch (error) {
     if (isAppError(error, "INDEX_MISSING")) {
       options.log.info("no index yet: building it from the seeds", { seeds: config.seedsDir });
-    } else if (isAppError(error, "INDEX_CORRUPT", "INDEX_INCOMPATIBLE")) {
+    } else if (isAppError(error, "INDEX_CORRUPT")) {
+      const restored = await rollBackFrom(config, options, error.message);
+      if (restored) return restored;
+      options.log.warn(`live index unusable (${error.message}) and no other build loads: rebuilding it`);
+    } else if (isAppError(error, "INDEX_INCOMPATIBLE")) {
       options.log.warn(`live index unusable (${error.message}): rebuilding it`);
     } else {
       throw error;
@@ -24,4 +30,26 @@ export async function ensureIndex(config: Config, options: BuildOptions): Promis
   }
   await buildIndex(config, options);
   return loadIndex(config);
+}
+
+/** The best other build that loads, made live; undefined when none does. */
+async function rollBackFrom(config: Config, options: BuildOptions, why: string): Promise<LoadedIndex | undefined> {
+  let live: string | undefined;
+  try {
+    live = currentBuildId(config.indexDir);
+  } catch {
+    live = undefined;
+  }
+  for (const id of fallbackBuilds(config.indexDir, live)) {
+    let index: LoadedIndex;
+    try {
+      index = await loadIndex(config, id);
+    } catch {
+      continue;
+    }
+    withIndexLock(config.indexDir, () => setCurrentBuild(config.indexDir, id));
+    options.log.warn(`live build ${live ?? "(none named)"} unusable (${why}): rolled back to ${id}, the newest build that verifies`);
+    return index;
+  }
+  return undefined;
 }

@@ -36,7 +36,7 @@ describe("versioned builds", () => {
     const config = configFor(path.join(work, "index-a"));
     expect(currentBuildId(config.indexDir)).toBeUndefined();
     const { id, dir, manifest } = await buildIndex(config, { log: silentLogger });
-    expect(id).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    expect(id).toMatch(/^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{8}-[0-9a-f]{6}$/);
     expect(currentBuildId(config.indexDir)).toBe(id);
     expect(verifyBuild(dir).id).toBe(id);
     expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(["corpus.json", "lexical.json", "hnswlib/hnswlib.index"]));

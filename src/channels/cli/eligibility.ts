@@ -10,6 +10,7 @@ import { nextQuestion, rulesFor } from "../../rules/check.ts";
 import { parseFactAnswer } from "../../rules/facts.ts";
 import { parseProfile, type FactName, type Profile } from "../../rules/profile.ts";
 import { ruleCitations } from "../../rules/results.ts";
+import { stripBom } from "./terminal.ts";
 
 /*
  * The eligibility commands of the CLI: `check` (a profile file, or questions one at a time in the
@@ -21,7 +22,7 @@ export function readProfileFile(file: string): Profile {
   if (!existsSync(file)) throw new AppError("INPUT_INVALID", `profile file ${file} not found`);
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, "utf8"));
+    data = JSON.parse(stripBom(readFileSync(file, "utf8")));
   } catch (error) {
     throw new AppError("INPUT_INVALID", `${file} is not valid JSON: ${(error as Error).message}`);
   }

@@ -1,10 +1,10 @@
-import { timingSafeEqual } from "node:crypto";
+import type { Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -12,22 +12,26 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import helmet from "helmet";
 import { z } from "zod";
 import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
-import { isAppError } from "../../errors.ts";
+import { isAppError, type ErrorCode } from "../../errors.ts";
 import type { ReloadResult } from "../../index/live.ts";
-import { redact } from "../../log.ts";
-import { errorText } from "../../prompts.ts";
+import { memoryWindowCounter, type WindowCounter } from "../../limits.ts";
+import { pinoOf, redact, type Logger } from "../../log.ts";
+import { errorText, fill } from "../../prompts.ts";
 import { ProfileSchema } from "../../rules/profile.ts";
 import { HistorySchema } from "../../answer/types.ts";
 import { TOOL_VERSION } from "../../version.ts";
-import type { WindowCounter } from "../../redis.ts";
+import { bearerToken, safeEqual } from "./auth.ts";
 
 /*
  * The HTTP API and the staff console page. `buildHttpApp` builds (tests call `app.inject`);
  * `server.ts` only starts. Every body and query is validated with zod (400 naming the field),
- * bodies are size-limited, clients are rate-limited per IP, and a 5xx never shows internals.
+ * bodies are size-limited, clients are rate-limited per IP, every 4xx/5xx has the one shape
+ * {error:{code,message,details?}} (a 5xx never shows internals), and responses carry security
+ * headers (helmet; the CSP allows only the console's own files).
  */
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "public");
@@ -36,16 +40,16 @@ const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "publ
 export type CoreSource = () => App;
 
 export interface HttpOptions {
-  /** Logger settings for Fastify (pino); false for none. */
-  logger?: FastifyServerOptions["logger"];
+  /** Where Fastify logs (request lines at debug); none when absent. */
+  logger?: Logger;
   /** Extra routes (e.g. the bot's webhook) registered on the same server. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
   /** Hot swap of the index (POST /api/admin/reload with ADMIN_TOKEN). */
   reload?: (reason: string) => Promise<ReloadResult>;
   /** Count the per-IP limit here (Redis, shared by replicas) instead of in this process. */
   rateLimitCounter?: WindowCounter;
-  /** Told when the shared counter fails (requests then pass unlimited rather than fail). */
-  onRateLimitError?: (error: unknown) => void;
+  /** Health of optional peers, shown by /healthz (e.g. redis: "down" during an outage). */
+  health?: () => Record<string, "up" | "down">;
 }
 
 type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
@@ -54,7 +58,7 @@ type StoreCallback = (error: Error | null, result?: { current: number; ttl: numb
  * A @fastify/rate-limit store over a shared window counter. Route-specific limits get their own
  * key space through child(), as the plugin's own stores do.
  */
-function sharedRateLimitStore(counter: WindowCounter, onError: (error: unknown) => void) {
+function sharedRateLimitStore(counter: WindowCounter) {
   return class SharedStore {
     constructor(
       _params: unknown,
@@ -63,10 +67,7 @@ function sharedRateLimitStore(counter: WindowCounter, onError: (error: unknown) 
     incr(key: string, cb: StoreCallback, timeWindow: number): void {
       counter.hit(this.prefix + key, timeWindow).then(
         ({ count, ttlMs }) => cb(null, { current: count, ttl: ttlMs }),
-        (error: unknown) => {
-          onError(error);
-          cb(error instanceof Error ? error : new Error(String(error)));
-        },
+        (error: unknown) => cb(error instanceof Error ? error : new Error(String(error))),
       );
     }
     /** The plugin passes the route's merged limit options (its typings say RouteOptions; both have the route under routeInfo or at top level). */
@@ -76,13 +77,6 @@ function sharedRateLimitStore(counter: WindowCounter, onError: (error: unknown) 
       return new SharedStore(params, `${this.prefix}${String(route.method ?? "")}${String(route.url ?? "")}-`);
     }
   };
-}
-
-/** Constant-time comparison of secrets. */
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export interface ApiError {
@@ -106,30 +100,114 @@ function apiError(code: string, message: string, details?: ApiError["error"]["de
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
 
+/** The error code each HTTP status Fastify, Node or a route raises is answered with. */
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  404: "NOT_FOUND",
+  408: "REQUEST_TIMEOUT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+  431: "HEADERS_TOO_LARGE",
+};
+
+const REASONS: Record<number, string> = { 400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large" };
+
+/** The console's files only: no inline script or style, no other origin, never framed. */
+const CSP_DIRECTIVES: Record<string, string[]> = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:"],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
+ * Helmet's security headers for our settings, computed once. (@fastify/helmet builds helmet's
+ * middleware anew for every request, which halved the requests per second of a small route;
+ * these headers do not vary per request.)
+ */
+function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = { setHeader: (name: string, value: unknown) => void (headers[name] = String(value)), removeHeader: () => undefined };
+  const apply = helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    frameguard: { action: "deny" },
+    // Plain HTTP here: HSTS is for whoever terminates TLS in front.
+    strictTransportSecurity: false,
+  });
+  apply({} as Parameters<typeof apply>[0], recorder as unknown as Parameters<typeof apply>[1], () => undefined);
+  return headers;
+}
+
+/**
+ * Fastify's trustProxy for HTTP_TRUST_PROXY. A hop count trusts that many addresses from the socket
+ * back (the client is the next one); this holds only when every request comes through the proxies,
+ * so their addresses are the safer setting.
+ */
+function trustProxy(setting: Config["http"]["trustProxy"]): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== "number") return setting;
+  const hops = setting;
+  return (_address, hop) => hop < hops;
+}
+
 /**
  * Build the HTTP application around the core.
  *
  * @example
- * const http = await buildHttpApp(() => app, config, { logger: false });
+ * const http = await buildHttpApp(() => app, config);
  * const res = await http.inject({ method: "POST", url: "/api/ask", payload: { question: "公租房" } });
  */
 export async function buildHttpApp(core: CoreSource, config: Config, options: HttpOptions = {}): Promise<FastifyInstance> {
+  const messages = () => core().messages;
+  const text = (code: ErrorCode | "internal", vars?: Record<string, string | number>) => fill(errorText(messages(), code), vars);
+  /** The one error body for a status: the resident's text by code, details for developers. */
+  const errorBody = (status: number, details?: ApiError["error"]["details"]) => {
+    const code = STATUS_CODES[status] ?? "BAD_REQUEST";
+    return apiError(code, text(code, { seconds: 60 }), details);
+  };
+  const sendError = (reply: FastifyReply, status: number, details?: ApiError["error"]["details"]) => reply.code(status).send(errorBody(status, details));
+
+  const logger = options.logger ? pinoOf(options.logger) : undefined;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : {}),
+    // Request lines only at debug (and then without query strings: see log.ts).
+    logController: new LogController({ disableRequestLogging: !logger?.isLevelEnabled("debug") }),
     bodyLimit: config.http.bodyLimit,
-    trustProxy: config.http.trustProxy,
-    requestIdHeader: "x-request-id",
+    trustProxy: trustProxy(config.http.trustProxy),
+    // Request ids are the server's own: a client-sent x-request-id would name (and forge) log lines.
+    requestIdHeader: false,
     genReqId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    // A URL Fastify cannot decode (/api/sources/%FF) gets the same shape as every other error.
+    frameworkErrors: (error, _request, reply) =>
+      sendError(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, [{ path: "url", message: "the URL is not valid (bad percent-encoding or too long)" }]),
+    // Errors Node raises before Fastify sees a request (malformed HTTP, headers over the limit).
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (error.code === "ECONNRESET" || socket.destroyed) return;
+      const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+      const body = JSON.stringify(errorBody(status));
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+        );
+      } else socket.destroy();
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  const messages = () => core().messages;
 
   // Each request takes the live core once and keeps it, so a reload never splits a request.
   const knownCity = (app: App, city: string | undefined, field: string) => {
     if (city === undefined || app.cities().includes(city)) return undefined;
     return apiError("INPUT_INVALID", `${field} 必须是：${app.cities().join("、")}`, [
-      { path: field, message: `unknown city "${city}"; expected one of ${app.cities().join(", ")}` },
+      { path: field, message: `unknown city "${redact(city)}"; expected one of ${app.cities().join(", ")}` },
     ]);
   };
 
@@ -139,20 +217,25 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
         path: [error.validationContext, ...String(v.instancePath ?? "").split("/").filter(Boolean)].join(".").replace(/^body\./, ""),
         message: v.message ?? "invalid",
       }));
-      return reply.code(400).send(apiError("INPUT_INVALID", `${errorText(messages(), "INPUT_INVALID")}（${details.map((d) => d.path).join("、")}）`, details));
+      return reply.code(400).send(apiError("INPUT_INVALID", `${text("INPUT_INVALID")}（${details.map((d) => d.path).join("、")}）`, details));
     }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status === 413) return reply.code(413).send(apiError("PAYLOAD_TOO_LARGE", "提交的内容太大。"));
-    if (status === 429) return reply.code(429).send(error);
+    // The rate limiter throws the body its errorResponseBuilder made.
+    const limited = (error as { limited?: ApiError }).limited;
+    if (status === 429 && limited) return reply.code(429).send(limited);
     if (status < 500) {
-      const code = isAppError(error) ? error.code : "BAD_REQUEST";
-      const text = isAppError(error) ? `${errorText(messages(), error.code)} ${error.message}` : redact((error as Error).message);
-      return reply.code(status).send(apiError(code, text));
+      if (isAppError(error)) return reply.code(status).send(apiError(error.code, `${text(error.code)} ${redact(error.message)}`));
+      return sendError(reply, status, [{ path: "request", message: redact((error as Error).message) }]);
     }
-    request.log.error({ err: error, reqId: request.id }, "request failed");
-    return reply.code(500).send(apiError("INTERNAL", errorText(messages(), "internal")));
+    request.log.error({ err: error }, "request failed");
+    return reply.code(500).send(apiError("INTERNAL", text("internal")));
   });
 
+  const security = securityHeaders();
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(security);
+    done();
+  });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: "minsheng API", description: "六安市、淮南市“十四五”公共服务规划问答与资格核对", version: TOOL_VERSION },
@@ -160,26 +243,24 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     transform: jsonSchemaTransform,
   });
   await app.register(fastifyRateLimit, {
-    ...(options.rateLimitCounter
-      ? { store: sharedRateLimitStore(options.rateLimitCounter, options.onRateLimitError ?? (() => {})), skipOnError: true }
-      : {}),
+    ...(options.rateLimitCounter ? { store: sharedRateLimitStore(options.rateLimitCounter) } : {}),
     max: config.http.rateLimit.max,
     timeWindow: config.http.rateLimit.windowMs,
-    allowList: (req) => req.url === "/healthz",
     errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      ...apiError("RATE_LIMITED", `请求太频繁，请${Math.ceil(ctx.ttl / 1000)}秒后再试。`),
+      statusCode: ctx.statusCode,
+      limited: apiError("RATE_LIMITED", text("RATE_LIMITED", { seconds: Math.max(1, Math.ceil(ctx.ttl / 1000)) })),
     }),
   });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: "index.html", cacheControl: true, maxAge: 0 });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
 
-  api.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true, index: core().index.id }));
+  // Probes are never limited (a load balancer asks often, from one address).
+  api.get("/healthz", { schema: { hide: true }, config: { rateLimit: false } }, async () => ({ ok: true, index: core().index.id, ...options.health?.() }));
 
   api.post("/api/ask", { schema: { body: AskBody, description: "Answer a question (the answer contract's Answer JSON)" } }, async (req, reply) => {
     const app = core();
-    const bad = knownCity(app, req.body.city, "city");
+    const bad = knownCity(app, req.body.city, "city") ?? knownCity(app, req.body.profile?.city, "profile.city");
     if (bad) return reply.code(400).send(bad);
     return app.ask(req.body.question, { city: req.body.city, profile: req.body.profile, history: req.body.history });
   });
@@ -207,7 +288,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
 
   api.get("/api/sources/:chunkId", { schema: { params: SourceParams, description: "A cited passage in its section context" } }, async (req, reply) => {
     const view = core().source(req.params.chunkId);
-    if (!view) return reply.code(404).send(apiError("NOT_FOUND", "没有找到这段原文。", [{ path: "chunkId", message: "unknown chunk id" }]));
+    if (!view) return sendError(reply, 404, [{ path: "chunkId", message: "unknown chunk id" }]);
     return view;
   });
 
@@ -218,18 +299,32 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     return { cities: app.cities(), facts: app.profileFacts() };
   });
 
+  // Wrong tokens are counted per client, in this process; past the limit every admin request is
+  // refused until the window ends, the right token too, so guessing learns nothing.
+  const adminFailures = memoryWindowCounter(10_000);
   api.post("/api/admin/reload", { schema: { hide: true } }, async (req, reply) => {
     const token = config.adminToken;
-    if (!token || !options.reload) return reply.code(404).send(apiError("NOT_FOUND", "没有这个地址。"));
-    const given = (req.headers.authorization ?? "").replace(/^Bearer\s+/i, "");
-    if (!safeEqual(given, token)) return reply.code(401).send(apiError("UNAUTHORIZED", "需要管理员令牌。"));
+    if (!token || !options.reload) return sendError(reply, 404, [{ path: "url", message: "the admin endpoint is off (no ADMIN_TOKEN)" }]);
+    const { maxFailures, windowMs } = config.adminAuth;
+    const failures = adminFailures.peek(req.ip);
+    if (failures.count >= maxFailures) {
+      return reply
+        .code(429)
+        .send(apiError("RATE_LIMITED", text("RATE_LIMITED", { seconds: Math.max(1, Math.ceil(failures.ttlMs / 1000)) }), [{ path: "authorization", message: "too many wrong admin tokens" }]));
+    }
+    const given = bearerToken(req.headers.authorization);
+    if (given === undefined || !safeEqual(given, token)) {
+      adminFailures.hitSync(req.ip, windowMs);
+      return sendError(reply, 401, [{ path: "authorization", message: "expected Authorization: Bearer <ADMIN_TOKEN>" }]);
+    }
     const result = await options.reload("POST /api/admin/reload");
-    return reply.code(result.ok ? 200 : 409).send(result);
+    if (result.ok) return result;
+    return reply.code(409).send(apiError("RELOAD_REFUSED", text("RELOAD_REFUSED"), [{ path: "index/current", message: redact(result.error ?? "reload failed") }]));
   });
 
   api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   for (const plugin of options.plugins ?? []) await plugin(app);
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(apiError("NOT_FOUND", `没有这个地址：${req.method} ${req.url.split("?")[0]}`)));
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, [{ path: "url", message: `no route ${req.method} ${redact(req.url.split("?")[0] ?? "")}` }]));
   return app;
 }

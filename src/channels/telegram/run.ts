@@ -6,11 +6,13 @@ import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
+import { httpError, safeEqual } from "../http/auth.ts";
 import { COMMANDS, createBot } from "./bot.ts";
 import { fileFeedbackSink, type FeedbackSink } from "./feedback.ts";
 import { loadBotMessages } from "./messages.ts";
 import { fileSessionStore, redisSessionStore, type SessionStore } from "./session.ts";
-import { redisWindowCounter, type Redis } from "../../redis.ts";
+import { resilientCounter } from "../../limits.ts";
+import { redisWindowCounter, type SharedRedis } from "../../redis.ts";
 
 /*
  * Starting the bot: long polling with @grammyjs/runner (concurrent across chats, in order within a
@@ -33,7 +35,7 @@ export interface BotHandle {
 const INIT_TIMEOUT_MS = 10_000;
 
 /** The session store: Redis (the given shared client, or REDIS_URL), else one file per session. */
-export async function sessionStoreFor(config: Config, redis?: Redis): Promise<SessionStore> {
+export async function sessionStoreFor(config: Config, redis?: SharedRedis): Promise<SessionStore> {
   const ttl = config.telegram.sessionTtlMs;
   if (redis) return redisSessionStore(redis, ttl);
   if (config.redisUrl) return redisSessionStore(config.redisUrl, ttl);
@@ -51,7 +53,7 @@ export async function startBot(
   core: () => App,
   config: Config,
   log: Logger,
-  options: { storage?: SessionStore; feedback?: FeedbackSink; redis?: Redis } = {},
+  options: { storage?: SessionStore; feedback?: FeedbackSink; redis?: SharedRedis } = {},
 ): Promise<BotHandle> {
   const storage = options.storage ?? (await sessionStoreFor(config, options.redis));
   const feedback = options.feedback ?? fileFeedbackSink(path.join(config.stateDir, "feedback.jsonl"));
@@ -62,7 +64,8 @@ export async function startBot(
     storage,
     feedback,
     messages: loadBotMessages(config.promptsDir),
-    ...(options.redis ? { limitCounter: redisWindowCounter(options.redis, "minsheng:ratelimit:bot:") } : {}),
+    // Counted in Redis (shared by replicas), in this process while Redis is down.
+    ...(options.redis ? { limitCounter: resilientCounter(redisWindowCounter(options.redis, "minsheng:ratelimit:bot:")) } : {}),
   });
   try {
     await Promise.race([
@@ -84,7 +87,20 @@ export async function startBot(
       mode: "webhook",
       username,
       plugin: (app) => {
-        app.post(route, { schema: { hide: true } }, webhookCallback(bot, "fastify", { secretToken: webhook.secret }));
+        app.post(
+          route,
+          {
+            schema: { hide: true },
+            // Telegram delivers every resident's updates from a few addresses, so a per-IP limit would
+            // cap the whole bot: the secret authenticates the route and the bot limits each resident.
+            config: { rateLimit: false },
+            onRequest: async (req) => {
+              const given = req.headers["x-telegram-bot-api-secret-token"];
+              if (typeof given !== "string" || !safeEqual(given, webhook.secret)) throw httpError(401, "wrong or missing webhook secret");
+            },
+          },
+          webhookCallback(bot, "fastify", { secretToken: webhook.secret }),
+        );
       },
       afterListen: async () => {
         await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ["message", "callback_query"] });

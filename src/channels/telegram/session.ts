@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { enhanceStorage, type StorageAdapter } from "grammy";
-import { closeRedis, connectRedis, type Redis } from "../../redis.ts";
+import { closeRedis, connectRedis, RedisUnavailableError, type SharedRedis } from "../../redis.ts";
 import type { FactName, Profile } from "../../rules/profile.ts";
 
 /*
@@ -62,26 +62,96 @@ export function fileSessionStore(dir: string, ttlMs: number): SessionStore {
   return { ...store, close: async () => {} };
 }
 
+/** Sessions this process remembers for a Redis outage (the most recently used). */
+const OUTAGE_CACHE = 10_000;
+
 /**
  * Sessions in Redis with a native expiry (SET … PX), shared by every replica. Given a URL, the
- * store connects and closes its own client; given a client, the caller owns (and closes) it.
+ * store connects and closes its own client; given a connection, the caller owns (and closes) it.
+ *
+ * During a Redis outage the bot keeps answering: a session is read from this process's memory (the
+ * copy it last read or wrote, or a fresh one) and changes are kept there. When Redis is back, the
+ * changes made meanwhile are written to it — for sessions whose stored copy this process had read,
+ * so a fresh one never overwrites a resident's saved city and profile.
  */
-export async function redisSessionStore(target: string | Redis, ttlMs: number, prefix = "minsheng:session:"): Promise<SessionStore> {
+export async function redisSessionStore(target: string | SharedRedis, ttlMs: number, prefix = "minsheng:session:"): Promise<SessionStore> {
   const owned = typeof target === "string";
-  const client = owned ? await connectRedis(target) : target;
+  const redis = owned ? await connectRedis(target) : target;
+  /** key → last known value; `based`: this process read the stored copy; `dirty`: changed during an outage. */
+  const local = new Map<string, { value: BotSession | undefined; based: boolean; dirty: boolean }>();
+  const remember = (key: string, value: BotSession | undefined, based: boolean, dirty: boolean) => {
+    local.delete(key);
+    local.set(key, { value: value === undefined ? undefined : structuredClone(value), based, dirty });
+    if (local.size > OUTAGE_CACHE) {
+      for (const [k, e] of local) {
+        if (local.size <= OUTAGE_CACHE) break;
+        // Changes not yet written back go last, and only when a long outage fills twice the room.
+        if (!e.dirty || local.size > 2 * OUTAGE_CACHE) local.delete(k);
+      }
+    }
+  };
+  const outage = (error: unknown) => {
+    if (!(error instanceof RedisUnavailableError)) throw error;
+  };
+  const store = async (key: string, value: BotSession | undefined): Promise<void> => {
+    if (value === undefined) await redis.run((c) => c.del(prefix + key));
+    else await redis.run((c) => c.set(prefix + key, JSON.stringify(value), { PX: ttlMs }));
+  };
+
+  redis.onRecover(() => {
+    void (async () => {
+      for (const [key, e] of [...local]) {
+        if (!e.dirty) continue;
+        if (!e.based) {
+          local.delete(key);
+          continue;
+        }
+        try {
+          await store(key, e.value);
+          e.dirty = false;
+        } catch {
+          return; // down again: the next recovery retries
+        }
+      }
+    })();
+  });
+
   return {
     read: async (key) => {
-      const value = await client.get(prefix + key);
-      return value === null ? undefined : (JSON.parse(value) as BotSession);
+      try {
+        const raw = await redis.run((c) => c.get(prefix + key));
+        const value = raw === null ? undefined : (JSON.parse(raw) as BotSession);
+        const kept = local.get(key);
+        // A change made during the outage and not yet written back wins over the stored copy.
+        if (kept?.dirty && kept.based) return kept.value === undefined ? undefined : structuredClone(kept.value);
+        remember(key, value, true, false);
+        return value;
+      } catch (error) {
+        outage(error);
+        const kept = local.get(key);
+        return kept?.value === undefined ? undefined : structuredClone(kept.value);
+      }
     },
     write: async (key, value) => {
-      await client.set(prefix + key, JSON.stringify(value), { PX: ttlMs });
+      try {
+        await store(key, value);
+        remember(key, value, true, false);
+      } catch (error) {
+        outage(error);
+        remember(key, value, local.get(key)?.based ?? false, true);
+      }
     },
     delete: async (key) => {
-      await client.del(prefix + key);
+      try {
+        await store(key, undefined);
+        remember(key, undefined, true, false);
+      } catch (error) {
+        outage(error);
+        remember(key, undefined, local.get(key)?.based ?? false, true);
+      }
     },
     close: async () => {
-      if (owned) await closeRedis(client);
+      if (owned) await closeRedis(redis);
     },
   };
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../../src/app.ts";
 import { AnswerSchema } from "../../../src/answer/types.ts";
 import { buildHttpApp } from "../../../src/channels/http/app.ts";
+import { createLogger } from "../../../src/log.ts";
 import { testApp, testConfig } from "../../helpers.ts";
 
 let core: App;
@@ -137,7 +138,7 @@ describe("protection", () => {
     const broken = { ...core, ask: async () => Promise.reject(new Error("secret connection string postgres://admin:pw@db")) } as App;
     const logs: string[] = [];
     const app = await buildHttpApp(() => broken, testConfig(), {
-      logger: { level: "error", stream: { write: (l: string) => logs.push(l) } },
+      logger: createLogger("error", (l) => logs.push(l)),
     });
     const res = await app.inject({ method: "POST", url: "/api/ask", payload: { question: "公租房" } });
     expect(res.statusCode).toBe(500);

@@ -80,7 +80,7 @@ describe("sending", () => {
       await say(client, "我的身份证340102199001011234，公租房");
       expect((await replies(client))[0]?.text).toBe("系统繁忙，请稍后再试。");
       const log = h.logs.join("\n");
-      expect(log).toMatch(/telegram update failed update=\d+/);
+      expect(log).toMatch(/"update":\d+.*"msg":"telegram update failed"/);
       expect(log).toContain("index exploded");
       expect(log).not.toContain("公租房");
       expect(log).not.toContain("340102199001011234");
