@@ -20,6 +20,7 @@ import { topicPhrase } from "./compose/not-stated.ts";
 import { extractFacts } from "../rules/extract.ts";
 import type { Profile } from "../rules/profile.ts";
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { PLACEHOLDERS, redact } from "../redact.ts";
 import type { Messages } from "../prompts.ts";
 
 export type AnswerDeps = ComposeDeps;
@@ -40,6 +41,15 @@ interface Understood {
   q?: Question;
   /** Facts stated in earlier turns of the conversation. */
   told?: Profile;
+  /** The message held a personal number (taken out before anything read it). */
+  personalNumbers?: boolean;
+}
+
+/** The text with personal numbers blanked: redacted, then the placeholders (they are not words of the question) removed. */
+function withoutPersonalNumbers(text: string): string {
+  const redacted = redact(text);
+  if (redacted === text) return text;
+  return Object.values(PLACEHOLDERS).reduce((t, p) => t.split(p).join(" "), redacted).replace(/\s+/g, " ").trim();
 }
 
 /** The clauses of a message without the ones that hold an instruction to the system. */
@@ -97,7 +107,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
   if (understood.request && !analyseTurn(withoutRequests(lexicon, normalizeText(text)), lexicon, deps.catalog, deps.index.tokenizer).hasTopic) {
     // Only a request it cannot do ("给我回个电话"): say so and where to go, nothing else.
     understood.request = false;
-    return simple("out_of_scope", `${m.conversation.cannot_act}${m.pointer.general}`, "request");
+    return simple("out_of_scope", m.conversation.cannot_act, "request");
   }
 
   const norm = normalizeText(resolved.question);
@@ -200,6 +210,7 @@ function factsFromTurns(turns: readonly string[], lexicon: Lexicon): Profile {
 function finishText(deps: AnswerDeps, draft: Draft, understood: Understood): Draft {
   const m = deps.messages.conversation;
   const before: string[] = [];
+  if (understood.personalNumbers) before.push(m.personal_numbers);
   if (understood.request) before.push(m.cannot_act);
   if (understood.instructionIgnored) before.push(m.instruction_ignored);
   const line = sourcesLine(deps, draft.citations);
@@ -234,16 +245,21 @@ function interpretationOf(understood: Understood, lexicon: Lexicon): Interpretat
  * const a = await answerQuestion(deps, "打零工的能交住房公积金吗？六安", {});
  * a.kind; a.citations[0].quote;
  */
-export async function answerQuestion(deps: AnswerDeps, question: string, context: AskContext = {}): Promise<Answer> {
+export async function answerQuestion(deps: AnswerDeps, raw: string, context: AskContext = {}): Promise<Answer> {
   const started = performance.now();
-  const understood: Understood = { question: typeof question === "string" ? question : "", followUp: false };
-  const draft = finishText(deps, await draftAnswer(deps, question, context, understood), understood);
+  // Personal numbers (ID card, phone, bank card) are taken out before anything reads the question:
+  // the resident is warned, the question in the message is still answered, the number goes nowhere.
+  const question = typeof raw === "string" ? withoutPersonalNumbers(raw) : raw;
+  const hadNumbers = typeof raw === "string" && question !== raw;
+  const history = context.history?.map((t) => (typeof t === "string" ? withoutPersonalNumbers(t) : t));
+  const understood: Understood = { question: typeof question === "string" ? question : "", followUp: false, personalNumbers: hadNumbers };
+  const draft = finishText(deps, await draftAnswer(deps, question, { ...context, ...(history ? { history } : {}) }, understood), understood);
   const interpretation = interpretationOf(understood, deps.index.corpus.lexicon);
   // Facts the resident stated about themselves in this turn (never from a question or about a relative).
   const stated = typeof question === "string" && understood.q ? extractFacts(question, deps.index.corpus.lexicon).stated : {};
   return {
     ...(context.id !== undefined ? { id: context.id } : {}),
-    question: typeof question === "string" ? question : "",
+    question: typeof question === "string" ? redact(raw) : "",
     city: draft.city,
     kind: draft.kind,
     text: draft.text,

@@ -160,3 +160,26 @@ describe("history in the batch contract", () => {
     }
   });
 });
+
+describe("personal numbers in a message", () => {
+  it("a phone number: one line warning not to send it, the number in no field of the answer", async () => {
+    const a = await (await testApp()).ask("我电话13956781234 麻烦让工作人员给我回个电话");
+    expect(a.text.split("\n")[0]).toContain("请不要发送");
+    expect(a.text).toContain("不能代办");
+    expect(JSON.stringify(a)).not.toMatch(/13956781234|1395678/);
+  });
+
+  it("an ID-card number with a real question: warned, and the question is still answered", async () => {
+    const a = await (await testApp()).ask("我身份证号34150219900101123X，六安低保标准是多少");
+    expect(a.text.split("\n")[0]).toContain("请不要发送");
+    expect(a.text).toContain("630元/人/月");
+    expect(a.question).toContain("[身份证号]");
+    expect(JSON.stringify(a)).not.toMatch(/34150219900101123X/i);
+  });
+
+  it("numbers in the history are taken out too", async () => {
+    const a = await (await testApp()).ask("那淮南呢？", { history: ["我手机138 1234 5678，六安低保标准是多少"] });
+    expect(JSON.stringify(a)).not.toMatch(/1381234|138 1234/);
+    expect(a.city).toBe("淮南市");
+  });
+});
