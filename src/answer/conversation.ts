@@ -3,6 +3,7 @@ import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import { normalizeText } from "../search/normalize.ts";
 import type { Tokenizer } from "../search/tokenizer.ts";
 import { topicText } from "./evidence.ts";
+import { detectAsks } from "./intent.ts";
 
 /*
  * Follow-up questions without a model, as rules over the lexicon (GOV.UK Chat rewrites a follow-up
@@ -29,7 +30,16 @@ const NON_TOPIC_INTENTS = new Set([
   "compare",
   "greeting",
   "thanks",
+  "context",
+  "yes_no",
+  "treatment",
 ]);
+
+/** A duration or a year the resident tells ("五年", "2003年的"): a fact about them, not a topic. */
+const DURATION = /^([\d一二两三四五六七八九十几好多半]+)(年|个月|月|天|岁)?$/;
+
+/** Longest turn read as "(那)X呢": a follow-up that swaps one thing of the last question. */
+const ELLIPTIC_MAX_CHARS = 12;
 
 export interface TurnAnalysis {
   norm: string;
@@ -38,6 +48,14 @@ export interface TurnAnalysis {
   cities: string[];
   /** The turn has a topic of its own (a service, a group, or a content word). */
   hasTopic: boolean;
+  /** It names a service (低保, 托位): the surest sign of a topic of its own. */
+  service: boolean;
+  /** It tells about the asker or a relative (我爸, 户口不在, 瘫在床上). */
+  personal: boolean;
+  /** A short "(那)X(的)呢" with no question of its own ("分散供养的呢"): it swaps X into the last question. */
+  elliptic: boolean;
+  /** It opens with a place and 呢 ("舒城县呢，我家是…"): the last question, asked of that place. */
+  placeFirst: boolean;
 }
 
 /** What one turn names: places, and whether it has a topic of its own. */
@@ -45,15 +63,21 @@ export function analyseTurn(text: string, lexicon: Lexicon, catalog: readonly Ci
   const norm = normalizeText(text);
   const detected = detectCities(norm, catalog, lexicon);
   const rest = detected.rest;
-  if (matchLexicon(lexicon, rest, ["services", "groups"]).length > 0) {
-    return { norm, places: detected.names, cities: detected.covered, hasTopic: true };
-  }
+  const named = matchLexicon(lexicon, rest, ["services", "groups"]);
+  const said = matchLexicon(lexicon, rest, ["persons", "facts", "intents"]);
+  const personal = said.some((m) => m.entry.kind !== "intents" || m.entry.term === "personal");
+  const bare = norm.replace(/[\s,，。.!！?？~～]+/g, "");
+  const elliptic = /呢$/.test(bare) && [...bare].length <= ELLIPTIC_MAX_CHARS && detectAsks(lexicon, norm).length === 0;
+  const first = detected.names[0];
+  const placeFirst = first !== undefined && new RegExp(`^那?(?:个)?${literal(first)}(?:的|那边|这边)?呢`).test(bare);
+  const base = { norm, places: detected.names, cities: detected.covered, personal, elliptic, placeFirst };
+  if (named.length > 0) return { ...base, hasTopic: true, service: named.some((m) => m.entry.kind === "services") };
   // Take out facts, persons, question and intent words: whatever content words remain are a topic.
   let stripped = topicText(rest, lexicon);
   const spans = matchLexicon(lexicon, stripped, ["facts", "intents"]).filter((m) => m.entry.kind === "facts" || NON_TOPIC_INTENTS.has(m.entry.term));
   for (const m of [...spans].sort((a, b) => b.start - a.start)) stripped = stripped.slice(0, m.start) + " " + stripped.slice(m.end);
-  const content = tokenizer.cut(stripped).filter((w) => [...w].length >= 2 && !/^[\d\s.]+$/.test(w));
-  return { norm, places: detected.names, cities: detected.covered, hasTopic: content.length > 0 };
+  const content = tokenizer.cut(stripped).filter((w) => [...w].length >= 2 && !DURATION.test(w));
+  return { ...base, hasTopic: content.length > 0, service: false };
 }
 
 export interface Resolved {
@@ -92,30 +116,50 @@ export function resolveTurn(
   const current = analyseTurn(question, lexicon, catalog, tokenizer);
   const earlier = turns.map((t) => analyseTurn(t, lexicon, catalog, tokenizer));
   const lastCity = [...earlier].reverse().find((t) => t.cities.length > 0)?.cities[0];
-  if (current.hasTopic) {
-    return { question, followUp: false, turns, ...(current.cities.length === 0 && lastCity ? { city: lastCity } : {}) };
-  }
   const previous = [...earlier].reverse().find((t) => t.hasTopic);
-  if (!previous) return { question, followUp: false, turns, ...(lastCity && current.cities.length === 0 ? { city: lastCity } : {}) };
+  const context = { turns, ...(current.cities.length === 0 && lastCity ? { city: lastCity } : {}) };
+  if (!previous) return { question, followUp: false, ...context };
+  // A turn with a topic of its own is a new question, unless it only swaps one thing of the last one
+  // ("分散供养的呢", "舒城县呢，我家是…") or tells about a person and asks whether they qualify for
+  // what was just discussed ("我爸中风瘫在床上三年了，能享受吗": no service of its own). A personal
+  // story with a subject the plans never mention ("闯红灯被拍了，罚款能撤吗") is carried too; the
+  // evidence check then decides whether anything answers it.
+  const personalAsk = current.personal && !current.service && asksWhether(lexicon, current.norm);
+  const continues = !current.hasTopic || current.placeFirst || (current.elliptic && current.places.length === 0) || personalAsk;
+  if (!continues) return { question, followUp: false, ...context };
   const place = current.places[0];
-  if (place) {
+  if (place && (!current.hasTopic || current.placeFirst)) {
     // A change of place: the earlier question, asked of the new place.
     const named = previous.places;
     let text = previous.norm;
     for (const p of named) text = text.split(p).join(place);
     const carried = named.length > 0 ? text : `${place}${text}`;
     // "那淮南呢" adds nothing to the earlier question; "那淮南收费吗" adds what it asks.
-    const adds = matchLexicon(lexicon, current.norm, ["asks", "intents"]).some(
-      (m) => m.entry.kind === "asks" || m.entry.term.startsWith("eligibility") || (m.entry.term === "generic" && [...m.form].length >= 2 && m.form !== "的话"),
-    );
+    const adds =
+      current.hasTopic ||
+      current.personal ||
+      matchLexicon(lexicon, current.norm, ["asks", "intents"]).some(
+        (m) => m.entry.kind === "asks" || m.entry.term.startsWith("eligibility") || (m.entry.term === "generic" && [...m.form].length >= 2 && m.form !== "的话"),
+      );
     return { question: adds ? `${carried}，${question}` : carried, followUp: true, turns, city: current.cities[0] as string };
   }
-  const city = previous.cities[0] ?? lastCity;
-  const prefix = previous.places[0] ?? "";
+  const city = current.cities[0] ?? previous.cities[0] ?? lastCity;
+  // "分散供养的呢" keeps the whole last question (its 多少钱); other turns keep its topic only.
+  const carried = current.elliptic ? previous.norm : `${previous.places[0] ?? ""}${topicOf(previous, lexicon, catalog)}`;
   return {
-    question: `${prefix}${topicOf(previous, lexicon, catalog)}，${question}`,
+    question: `${carried}，${question}`,
     followUp: true,
     turns,
     ...(city ? { city } : {}),
   };
+}
+
+/** A string matched literally in a regular expression. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The turn asks whether something applies (能…吗, 可以吗, 算吗, 有没有). */
+function asksWhether(lexicon: Lexicon, norm: string): boolean {
+  return /[吗么不][?？]?$/.test(norm.replace(/[\s。.!！~～]+$/g, "")) || matchLexicon(lexicon, norm, ["intents"]).some((m) => m.entry.term.startsWith("eligibility") || m.entry.term === "yes_no");
 }

@@ -60,6 +60,7 @@ export const INTENT_WORDS = [
   "negation", // 不是、没有 (before a fact word)
   "followup_other", // 那…呢 (a follow-up on another place or person)
   "generic", // 补贴、条件、农村的: words that alone make no topic ("有补贴吗" continues the last one)
+  "context", // 之前、现在、一共、各个: time, amount and scope words; alone they continue the last topic ("之前是多少")
   "treatment", // 优先、免费、救助: what a plan sentence gives a group (the rule-coverage audit)
 ] as const;
 export type IntentWord = (typeof INTENT_WORDS)[number];

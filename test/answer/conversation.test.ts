@@ -54,6 +54,41 @@ describe("follow-up questions", () => {
     expect(a.citations[0]?.city).toBe("淮南市");
   });
 
+  it("a short 'X的呢' swaps X into the whole earlier question, its 多少 included", async () => {
+    const a = await chat("淮南城市低保标准多少", "农村的呢");
+    expect(a.interpretation?.followUp).toBe(true);
+    expect(a.kind).toBe("figure");
+    expect(a.text.split("\n")[0]).toContain("农村低保");
+  });
+
+  it("a question about now or before, with no topic of its own, keeps the earlier topic (现在是多少)", async () => {
+    const a = await chat("六安每千人口托位数有多少", "现在是多少");
+    expect(a.interpretation?.followUp).toBe(true);
+    expect(a.interpretation?.question).toContain("托位");
+    expect(a.text).toContain("托位");
+  });
+
+  it("a personal story asking 能领吗 is judged against the rules of the earlier topic", async () => {
+    const a = await chat("六安重度残疾人护理补贴谁能领", "我妈瘫在床上两年了，能领吗");
+    expect(a.interpretation?.followUp).toBe(true);
+    expect(a.eligibility[0]?.ruleId).toContain("care-subsidy");
+    expect(a.profile?.selfCare).toBe("失能");
+  });
+
+  it("a place first ('凤台县呢，我是外地户口…') asks the earlier question there, with the facts that follow", async () => {
+    const a = await chat("六安公租房谁能申请", "凤台县呢，我是外地户口在那打工");
+    expect(a.city).toBe("淮南市");
+    expect(a.interpretation?.question).toContain("凤台县公租房");
+    expect(a.profile?.localHukou).toBe(false);
+    expect(a.eligibility.every((r) => r.city === "淮南市")).toBe(true);
+  });
+
+  it("a personal question that names a service of its own is a new question", async () => {
+    const a = await chat("六安低保标准多少", "我家孩子上幼儿园有补助吗");
+    expect(a.interpretation?.followUp).toBeUndefined();
+    expect(a.text).not.toContain("低保标准");
+  });
+
   it("a city named earlier still tells which plan to read", async () => {
     const a = await chat("我住在淮南", "公租房谁能申请");
     expect(a.eligibility.every((r) => r.city === "淮南市")).toBe(true);
