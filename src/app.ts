@@ -1,10 +1,10 @@
 import { answerQuestion, type AnswerDeps } from "./answer/answer.ts";
 import { buildCityCatalog } from "./corpus/cities.ts";
-import type { Answer, AskContext, EligibilityResult } from "./answer/types.ts";
+import type { Answer, AskContext, EligibilityResult } from "./contract/answer.ts";
 import { figureRows, indexInfo, serviceCatalog, sourceView, type FigureRow, type IndexInfo, type ServiceCatalog, type SourceView } from "./answer/lookup.ts";
-import { checkProfile } from "./rules/check.ts";
+import { checkProfile } from "./answer/check.ts";
 import { factOptions, type FactOption } from "./rules/facts.ts";
-import { FACT_NAMES, type FactName, type Profile } from "./rules/profile.ts";
+import { FACT_NAMES, type FactName, type Profile } from "./contract/profile.ts";
 import type { Config } from "./config.ts";
 import { ensureIndex } from "./index/ensure.ts";
 import type { LoadedIndex } from "./index/store.ts";

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
 import { createApp, type App } from "./app.ts";
 import { formatAnswerText } from "./channels/cli/format.ts";
-import { HistorySchema } from "./answer/types.ts";
+import { HistorySchema } from "./contract/answer.ts";
 import { createProgress } from "./channels/cli/progress.ts";
 import { escapeControls, stripBom } from "./channels/cli/terminal.ts";
 import { loadConfig, type Config } from "./config.ts";
@@ -21,7 +21,7 @@ import { startHttpServer } from "./channels/http/server.ts";
 import { startBot, type BotHandle } from "./channels/telegram/run.ts";
 import { resilientCounter } from "./limits.ts";
 import { closeRedis, connectRedis, redisWindowCounter } from "./redis.ts";
-import { LiveApp } from "./index/live.ts";
+import { LiveApp } from "./live.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 /*

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { AnswerSchema } from "../src/answer/types.ts";
+import { AnswerSchema } from "../src/contract/answer.ts";
 import { runCli, startServe } from "./helpers.ts";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "minsheng-cli-"));

@@ -1,3 +1,4 @@
+import { AREA_NAMES } from "../contract/areas.ts";
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
 
 /*
@@ -5,18 +6,6 @@ import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
  * plans' 基本公共服务项目清单 follow. The everyday words that point at each area live in the
  * lexicon (`areas`), with the kind of office that handles it.
  */
-
-export const AREA_NAMES = [
-  "幼有所育",
-  "学有所教",
-  "劳有所得",
-  "病有所医",
-  "老有所养",
-  "住有所居",
-  "弱有所扶",
-  "优军服务保障",
-  "文体服务保障",
-] as const;
 
 /** Areas named exactly (幼有所育 …). */
 export function namedAreas(norm: string): string[] {

@@ -1,6 +1,6 @@
 import { detectCities, type CityEntry } from "../corpus/cities.ts";
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
-import { normalizeText } from "../search/normalize.ts";
+import { normalizeText } from "../util/normalize.ts";
 import type { Tokenizer } from "../search/tokenizer.ts";
 import { topicText } from "./evidence.ts";
 import { detectAsks } from "./intent.ts";

@@ -1,8 +1,8 @@
 import { splitSentences } from "../corpus/chunk.ts";
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
-import type { StoredLexical } from "../index/types.ts";
+import type { StoredLexical } from "../search/lexical.ts";
 import { documentFrequency, idf } from "../search/bm25.ts";
-import { normalizeText } from "../search/normalize.ts";
+import { normalizeText } from "../util/normalize.ts";
 import type { Expansion } from "../search/expand.ts";
 import type { Tokenizer } from "../search/tokenizer.ts";
 

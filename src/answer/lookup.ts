@@ -1,8 +1,8 @@
 import type { Chunk, IndicatorRow, ServiceArea } from "../corpus/types.ts";
 import type { LoadedIndex } from "../index/store.ts";
 import type { Messages } from "../prompts.ts";
-import { normalizeText } from "../search/normalize.ts";
-import type { Citation } from "./types.ts";
+import { normalizeText } from "../util/normalize.ts";
+import type { Citation } from "../contract/answer.ts";
 
 /*
  * Read-only views of the live index for the staff console and the bot: a passage in its section

@@ -1,6 +1,6 @@
 import type { DocumentMeta } from "./types.ts";
 import { entriesOf, type Lexicon } from "./lexicon.ts";
-import { normalizeText } from "../search/normalize.ts";
+import { normalizeText } from "../util/normalize.ts";
 
 /*
  * City detection. Covered cities come from the manifest (name, aliases, counties and their short

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
-import { readYamlFile } from "./load.ts";
-import { normalizeText } from "../search/normalize.ts";
+import { readYamlFile } from "../util/files.ts";
+import { normalizeText } from "../util/normalize.ts";
 
 /*
  * The lexicon (seeds/lexicon.yaml): how residents speak, as data. Each kind maps everyday variants

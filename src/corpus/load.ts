@@ -1,66 +1,15 @@
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import mammoth from "mammoth";
-import { parse as parseYaml } from "yaml";
-import { z } from "zod";
-import { AppError, type ErrorCode } from "../errors.ts";
+import { AppError } from "../errors.ts";
+import { readYamlFile, sha256 } from "../util/files.ts";
 import { chunkDocument } from "./chunk.ts";
 import { parseDocument } from "./parse.ts";
 import { ManifestSchema, type Chunk, type DocumentMeta, type Manifest, type ParsedDocument } from "./types.ts";
 
-/**
- * Read and validate a YAML file against a zod schema. Malformed YAML and schema violations both
- * become an AppError with `code`, naming the file and the place.
- */
-export function readYamlFile<T>(file: string, schema: z.ZodType<T>, code: ErrorCode): T {
-  if (!existsSync(file)) throw new AppError(code, `${file} not found`, { file });
-  let data: unknown;
-  try {
-    data = parseYaml(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new AppError(code, `${file} is not valid YAML: ${(error as Error).message}`, { file });
-  }
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    throw new AppError(code, `${file} does not validate:\n${z.prettifyError(parsed.error)}`, { file });
-  }
-  return parsed.data;
-}
-
-/** One YAML file of a seeds folder, parsed against a schema: its data, or why not. */
-export type YamlFileResult<T> = { rel: string } & ({ data: T } | { error: string } | { issues: z.core.$ZodIssue[] });
-
-/**
- * Every `*.yaml` file of `seedsDir/folder` (sorted), each parsed and checked against `schema`
- * without throwing, so a loader can report every file's problems in one run.
- */
-export function readYamlFolder<T>(seedsDir: string, folder: string, schema: z.ZodType<T>): YamlFileResult<T>[] {
-  const dir = path.join(seedsDir, folder);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((name): YamlFileResult<T> => {
-      const rel = `${folder}/${name}`;
-      let data: unknown;
-      try {
-        data = parseYaml(readFileSync(path.join(dir, name), "utf8"));
-      } catch (error) {
-        return { rel, error: `not valid YAML: ${(error as Error).message.split("\n")[0]}` };
-      }
-      const parsed = schema.safeParse(data ?? {});
-      return parsed.success ? { rel, data: parsed.data } : { rel, issues: parsed.error.issues };
-    });
-}
-
 /** `seeds/manifest.yaml`, validated. */
 export function loadManifest(seedsDir: string): Manifest {
   return readYamlFile(path.join(seedsDir, "manifest.yaml"), ManifestSchema, "MANIFEST_INVALID");
-}
-
-export function sha256(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 /** Bump when parsing or chunking changes, so cached parses are not reused. */

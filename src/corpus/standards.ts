@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../errors.ts";
-import { readYamlFolder } from "./load.ts";
-import { normalizeText, squash } from "../search/normalize.ts";
+import { readYamlFolder } from "../util/files.ts";
+import { normalizeText, squash } from "../util/normalize.ts";
 import type { Chunk, DocumentMeta } from "./types.ts";
 
 /*

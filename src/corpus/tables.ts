@@ -1,6 +1,6 @@
 import { AppError } from "../errors.ts";
 import type { Block, IndicatorRow, ParsedDocument, ServiceArea } from "./types.ts";
-import { squash } from "../search/normalize.ts";
+import { squash } from "../util/normalize.ts";
 
 /*
  * Tables inside 专栏: indicator tables (header with 指标) and the 基本公共服务项目清单 (header with

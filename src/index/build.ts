@@ -5,7 +5,8 @@ import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { Embeddings } from "@langchain/core/embeddings";
 import type { Config } from "../config.ts";
-import { loadCorpus, sha256, type Corpus } from "../corpus/load.ts";
+import { loadCorpus, type Corpus } from "../corpus/load.ts";
+import { sha256 } from "../util/files.ts";
 import type { Chunk } from "../corpus/types.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -17,7 +18,7 @@ import { libraryCoverage, libraryOrThrow, loadLibrary, type LibraryCoverage, typ
 import { loadLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import { loadStandards, standardsOrThrow, type Standard } from "../corpus/standards.ts";
 import { buildLibraryIndex, type StoredLibrary } from "../search/library.ts";
-import { factSchema, isFactName } from "../rules/profile.ts";
+import { factSchema, isFactName } from "../contract/profile.ts";
 import { createTokenizer, parseDictionary } from "../search/tokenizer.ts";
 import { buildCatalog, loadRuleSources, type RuleSource } from "../rules/catalog.ts";
 import { coverageReport, groupSentences, loadCoverageFile, type CoverageReport } from "../rules/coverage.ts";

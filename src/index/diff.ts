@@ -11,7 +11,7 @@ import { loadRuleSources } from "../rules/catalog.ts";
 import type { Rule } from "../rules/schema.ts";
 import { buildDir, openBuild, parseCacheDir } from "./store.ts";
 import type { StoredCorpus } from "./types.ts";
-import { squash } from "../search/normalize.ts";
+import { squash } from "../util/normalize.ts";
 
 /*
  * What a reindex would change: passages added, removed and changed (with the figures that moved),

@@ -4,7 +4,7 @@ import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import type { Embeddings } from "@langchain/core/embeddings";
 import type { Config } from "../config.ts";
-import { sha256 } from "../corpus/load.ts";
+import { sha256 } from "../util/files.ts";
 import { AppError } from "../errors.ts";
 import { LocalEmbeddings, loadLocalModel } from "../search/embeddings/local.ts";
 import { OpenAICompatibleEmbeddings } from "../search/embeddings/openai-compatible.ts";
@@ -14,7 +14,8 @@ import { createVectorSearch, readVectorTable, type VectorTable } from "../search
 import type { Rule } from "../rules/schema.ts";
 import type { StoredLibrary } from "../search/library.ts";
 import { INDEX_FORMAT_VERSION } from "../version.ts";
-import { BuildManifestSchema, type BuildManifest, type StoredCorpus, type StoredLexical } from "./types.ts";
+import { BuildManifestSchema, type BuildManifest, type StoredCorpus } from "./types.ts";
+import { type StoredLexical } from "../search/lexical.ts";
 
 /*
  * The on-disk index: index/builds/<id>/ (immutable once written) and index/current naming the live

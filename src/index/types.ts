@@ -2,7 +2,6 @@ import { z } from "zod";
 import type { Chunk, DocumentMeta, IndicatorRow, ServiceArea } from "../corpus/types.ts";
 import type { Lexicon } from "../corpus/lexicon.ts";
 import type { Standard } from "../corpus/standards.ts";
-import type { Bm25Index } from "../search/bm25.ts";
 
 /** `build.json`: what a build contains and the checksum of every file in it. */
 export const BuildManifestSchema = z.object({
@@ -61,10 +60,4 @@ export interface StoredCorpus {
   /** Dated standards with their sources (seeds/standards). */
   standards: Standard[];
   domainWords: string[];
-}
-
-/** `lexical.json`: BM25 over jieba words and over character bigrams. */
-export interface StoredLexical {
-  words: Bm25Index;
-  bigrams: Bm25Index;
 }

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { readYamlFile } from "../corpus/load.ts";
+import { readYamlFile } from "../util/files.ts";
 import type { Chunk, DocumentMeta } from "../corpus/types.ts";
 import { AppError } from "../errors.ts";
 import { candidateValues, evaluateRule, factsOf } from "./engine.ts";
-import { factSchema, parseProfile, type FactName, type FactValue, type Profile } from "./profile.ts";
+import { factSchema, parseProfile, type FactName, type FactValue, type Profile } from "../contract/profile.ts";
 import { RuleFileSchema, type Rule, type RuleSpec } from "./schema.ts";
-import { squash } from "../search/normalize.ts";
+import { squash } from "../util/normalize.ts";
 
 /*
  * The rule catalog: seeds/rules/*.yaml validated (schema, fact names and values), every quote found

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
-import { readYamlFile } from "../corpus/load.ts";
+import { readYamlFile } from "../util/files.ts";
 import type { Chunk } from "../corpus/types.ts";
-import { normalizeText, squash } from "../search/normalize.ts";
+import { normalizeText, squash } from "../util/normalize.ts";
 import { COVERAGE_FILE } from "./catalog.ts";
 
 /*

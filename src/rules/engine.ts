@@ -1,5 +1,5 @@
-import type { Verdict } from "../answer/types.ts";
-import { concreteValues, type FactName, type FactValue, type Profile } from "./profile.ts";
+import type { Verdict } from "../contract/answer.ts";
+import { concreteValues, type FactName, type FactValue, type Profile } from "../contract/profile.ts";
 import { conditionMaps, type Condition, type ConditionMap, type Requirement, type RuleSpec } from "./schema.ts";
 
 /*

@@ -1,6 +1,6 @@
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
-import { normalizeText } from "../search/normalize.ts";
-import { HOUSEHOLD_FACTS, type FactName, type Profile } from "./profile.ts";
+import { normalizeText } from "../util/normalize.ts";
+import { HOUSEHOLD_FACTS, type FactName, type Profile } from "../contract/profile.ts";
 
 /*
  * Facts from free text: "打零工" → employment 灵活就业, "城镇户口的低保户" → hukou 城镇 + incomeStatus 低保,

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import { readYamlFile } from "../corpus/load.ts";
-import { concreteValues, factSchema, FACT_NAMES, type FactName, type FactValue } from "./profile.ts";
+import { readYamlFile } from "../util/files.ts";
+import { concreteValues, factSchema, FACT_NAMES, type FactName, type FactValue } from "../contract/profile.ts";
 import type { RuleSpec } from "./schema.ts";
 
 /*

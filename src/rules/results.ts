@@ -1,9 +1,9 @@
-import type { Citation, EligibilityResult } from "../answer/types.ts";
+import type { Citation, EligibilityResult } from "../contract/answer.ts";
 import type { Chunk, DocumentMeta } from "../corpus/types.ts";
 import { fill, type Messages } from "../prompts.ts";
 import { evaluateRule } from "./engine.ts";
 import { valueLabel, type FactTexts } from "./facts.ts";
-import type { FactName, Profile } from "./profile.ts";
+import type { FactName, Profile } from "../contract/profile.ts";
 import type { Rule } from "./schema.ts";
 
 /*

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { AREA_NAMES } from "../answer/areas.ts";
-import { factSchema, FACT_NAMES, isFactName, type FactName } from "./profile.ts";
+import { AREA_NAMES } from "../contract/areas.ts";
+import { factSchema, FACT_NAMES, isFactName, type FactName } from "../contract/profile.ts";
 
 /*
  * Eligibility rules as data (seeds/rules/*.yaml). A rule says whom a plan speaks of (`group`:

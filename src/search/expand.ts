@@ -1,5 +1,5 @@
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
-import { normalizeText } from "./normalize.ts";
+import { normalizeText } from "../util/normalize.ts";
 
 /*
  * Query expansion from the lexicon: a question in everyday words ("打零工的能交公积金吗") is also

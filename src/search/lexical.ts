@@ -1,7 +1,12 @@
 import type { Chunk } from "../corpus/types.ts";
-import type { StoredLexical } from "../index/types.ts";
-import { buildBm25, queryTerms, scoreBm25 } from "./bm25.ts";
+import { buildBm25, queryTerms, scoreBm25, type Bm25Index } from "./bm25.ts";
 import type { Tokenizer } from "./tokenizer.ts";
+
+/** `lexical.json`: BM25 over jieba words and over character bigrams. */
+export interface StoredLexical {
+  words: Bm25Index;
+  bigrams: Bm25Index;
+}
 
 /** Headings and table headers count less than the passage itself. */
 const CONTEXT_WEIGHT = 0.3;

@@ -1,5 +1,5 @@
 import type { Chunk } from "../corpus/types.ts";
-import type { StoredLexical } from "../index/types.ts";
+import type { StoredLexical } from "./lexical.ts";
 import { topK } from "./bm25.ts";
 import { searchLibrary, type StoredLibrary } from "./library.ts";
 import { lexicalQuery, scoreLexical } from "./lexical.ts";

@@ -1,6 +1,6 @@
 import { Jieba } from "@node-rs/jieba";
 import { dict as jiebaDict } from "@node-rs/jieba/dict.js";
-import { isCjk, normalizeText } from "./normalize.ts";
+import { isCjk, normalizeText } from "../util/normalize.ts";
 
 /** Splits text into search terms. Tests and alternative segmenters implement the same shape. */
 export interface Tokenizer {

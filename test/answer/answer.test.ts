@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AnswerSchema, type Answer } from "../../src/answer/types.ts";
+import { AnswerSchema, type Answer } from "../../src/contract/answer.ts";
 import { rawSourcesByCity, squash, testApp } from "../helpers.ts";
 
 const raw = rawSourcesByCity();

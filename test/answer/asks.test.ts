@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { statesAsked } from "../../src/answer/asks.ts";
 import { detectAsks } from "../../src/answer/intent.ts";
-import { normalizeText } from "../../src/search/normalize.ts";
+import { normalizeText } from "../../src/util/normalize.ts";
 import { seedLexicon } from "../helpers.ts";
 
 const lexicon = seedLexicon();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveTurn } from "../../src/answer/conversation.ts";
-import type { Answer } from "../../src/answer/types.ts";
+import type { Answer } from "../../src/contract/answer.ts";
 import { runCli, seedLexicon, testApp } from "../helpers.ts";
 
 async function chat(...turns: string[]): Promise<Answer> {

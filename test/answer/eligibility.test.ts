@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
-import { AnswerSchema } from "../../src/answer/types.ts";
-import { nextQuestion, rulesFor } from "../../src/rules/check.ts";
+import { AnswerSchema } from "../../src/contract/answer.ts";
+import { nextQuestion, rulesFor } from "../../src/answer/check.ts";
 import { factOptions, parseFactAnswer } from "../../src/rules/facts.ts";
 import { silentLogger } from "../../src/log.ts";
 import { rawSourcesByCity, squash, testApp, testConfig } from "../helpers.ts";

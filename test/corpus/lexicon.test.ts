@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lexiconEntries, LexiconSchema, lexiconProblems, loadLexicon, matchLexicon, type Lexicon } from "../../src/corpus/lexicon.ts";
-import { normalizeText } from "../../src/search/normalize.ts";
+import { normalizeText } from "../../src/util/normalize.ts";
 import { seedLexicon } from "../helpers.ts";
 
 function lexiconOf(spec: unknown): Lexicon {

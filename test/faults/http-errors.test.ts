@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.ts";
 import { buildHttpApp } from "../../src/channels/http/app.ts";
-import type { ReloadResult } from "../../src/index/live.ts";
+import type { ReloadResult } from "../../src/live.ts";
 import { testApp, testConfig } from "../helpers.ts";
 
 /*

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadRuleSources } from "../../src/rules/catalog.ts";
 import { evaluateAny, evaluateMap, evaluateRule, testCondition, type RuleLogic } from "../../src/rules/engine.ts";
-import { CONDITION, DISABILITY, EMPLOYMENT, FACT_NAMES, MEDICAL_INSURANCE, FAMILY_PLANNING, HOUSING, INCOME, SCHOOL_STAGE, SELF_CARE, type FactName, type Profile } from "../../src/rules/profile.ts";
+import { CONDITION, DISABILITY, EMPLOYMENT, FACT_NAMES, MEDICAL_INSURANCE, FAMILY_PLANNING, HOUSING, INCOME, SCHOOL_STAGE, SELF_CARE, type FactName, type Profile } from "../../src/contract/profile.ts";
 import { ROOT } from "../helpers.ts";
 
 /** A rule whose unclear case reads two facts, so the properties also cover partly decided unclear cases. */

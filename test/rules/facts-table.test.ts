@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { extractFacts } from "../../src/rules/extract.ts";
-import type { Profile } from "../../src/rules/profile.ts";
+import type { Profile } from "../../src/contract/profile.ts";
 import { seedLexicon } from "../helpers.ts";
 
 const lexicon = seedLexicon();

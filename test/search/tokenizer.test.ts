@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeText } from "../../src/search/normalize.ts";
+import { normalizeText } from "../../src/util/normalize.ts";
 import { expandQuery } from "../../src/search/expand.ts";
 import { createTokenizer, parseDictionary } from "../../src/search/tokenizer.ts";
 import { seedLexicon } from "../helpers.ts";

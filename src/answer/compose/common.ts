@@ -5,14 +5,15 @@ import type { Messages } from "../../prompts.ts";
 import { retrieve, type Hit } from "../../search/retrieve.ts";
 import type { Expansion } from "../../search/expand.ts";
 import type { CityEntry } from "../../corpus/cities.ts";
-import { normalizeText } from "../../search/normalize.ts";
+import { normalizeText } from "../../util/normalize.ts";
 import { bestQuote, conceptCoverage, coverage, type Concept } from "../evidence.ts";
 import type { Intent } from "../intent.ts";
 import { citedDocuments, disclaimerLine } from "./text.ts";
 import type { Ask } from "../../corpus/lexicon.ts";
 import type { FactTexts } from "../../rules/facts.ts";
-import type { Profile } from "../../rules/profile.ts";
-import type { AnswerKind, Citation, EligibilityResult } from "../types.ts";
+import type { ResultDeps } from "../../rules/results.ts";
+import type { Profile } from "../../contract/profile.ts";
+import type { AnswerKind, Citation, EligibilityResult } from "../../contract/answer.ts";
 
 /** What every composer can use: the live index, wording and settings. */
 export interface ComposeDeps {
@@ -197,4 +198,18 @@ export function refs(numbers: readonly number[]): string {
 export function sourcesLine(deps: ComposeDeps, citations: readonly Citation[]): string | undefined {
   const order = deps.index.corpus.documents.map((d) => d.meta.id);
   return disclaimerLine(deps.messages, citedDocuments(citations, (id) => documentMeta(deps.index, id), order), deps.now());
+}
+
+/** What rendering a rule result needs from the loaded index. */
+export function resultDeps(deps: ComposeDeps): ResultDeps {
+  return {
+    messages: deps.messages,
+    facts: deps.facts,
+    documents: deps.index.corpus.documents,
+    chunkById: (id) => {
+      const i = deps.index.chunkIndex.get(id);
+      return i === undefined ? undefined : deps.index.chunks[i];
+    },
+    now: deps.now(),
+  };
 }

@@ -1,7 +1,7 @@
 import type { ServiceArea } from "../../corpus/types.ts";
 import { fill } from "../../prompts.ts";
 import { namedAreas } from "../areas.ts";
-import type { Citation } from "../types.ts";
+import type { Citation } from "../../contract/answer.ts";
 import { FIGURE_ASKS, hasIntentWord } from "../intent.ts";
 import { makeCitation, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { composeFigure } from "./figure.ts";

@@ -1,17 +1,16 @@
 import { fill } from "../../prompts.ts";
 import { extractFacts, mergeProfiles, withoutPersonFacts } from "../../rules/extract.ts";
 import { expandQuery } from "../../search/expand.ts";
-import type { Profile } from "../../rules/profile.ts";
+import type { Profile } from "../../contract/profile.ts";
 import { evaluateAny, evaluateRule } from "../../rules/engine.ts";
-import { eligibilityResult, factLabels, type ResultDeps } from "../../rules/results.ts";
-import type { FactName } from "../../rules/profile.ts";
+import { eligibilityResult, factLabels } from "../../rules/results.ts";
+import { matchRules } from "../../rules/match.ts";
+import type { FactName } from "../../contract/profile.ts";
 import type { Rule } from "../../rules/schema.ts";
-import { normalizeText } from "../../search/normalize.ts";
-import type { Tokenizer } from "../../search/tokenizer.ts";
-import type { AskContext, Citation, EligibilityResult, Verdict } from "../types.ts";
-import { citiesFor, makeCitation, quoteFor, refs, sourcesLine, type ComposeDeps, type Draft, type Question } from "./common.ts";
-import { evidenceByCity, mergeCityHits, type CityHits } from "./passage.ts";
-import { squash } from "../../search/normalize.ts";
+import { VERDICT_ORDER, type AskContext, type Citation, type EligibilityResult } from "../../contract/answer.ts";
+import { citiesFor, resultDeps, makeCitation, quoteFor, refs, sourcesLine, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { evidenceByCity, mergeCityHits, type CityHits } from "./city-evidence.ts";
+import { squash } from "../../util/normalize.ts";
 import { asksForFact } from "../asks.ts";
 import { hasIntentWord } from "../intent.ts";
 import type { Lexicon } from "../../corpus/lexicon.ts";
@@ -31,83 +30,8 @@ const WEAK_PASSAGE_COVERAGE = 0.5;
 
 /** At most this many rule results in one answer (the most relevant, decided ones first). */
 const MAX_RESULTS = 4;
-const ORDER: Record<Verdict, number> = { eligible: 0, conditional: 1, not_eligible: 2, unknown: 3 };
 
-type Topic = { words: string[] } | { phrase: string };
-const topicCache = new WeakMap<Rule, Topic[]>();
 
-/**
- * A rule's topics (and service): as words when segmentation keeps all of the topic ("小区改造" →
- * 小区 + 改造), else as a phrase to find whole ("没工作" would shrink to the bare "工作").
- */
-function topicsOf(rule: Rule, tokenizer: Tokenizer): Topic[] {
-  let topics = topicCache.get(rule);
-  if (!topics) {
-    topics = [...rule.topics, rule.service].map((t) => {
-      const norm = normalizeText(t);
-      const words = tokenizer.cut(t);
-      return words.join("") === norm.replace(/\s+/g, "") ? { words } : { phrase: norm };
-    });
-    topicCache.set(rule, topics);
-  }
-  return topics;
-}
-
-/**
- * The rules a question is about: those with a topic (or service) whose words are all words of the
- * question or of the official terms its synonyms added ("小区能不能改造" matches "小区改造", but
- * "收入住房" does not match "入住"), for the cities in scope. Longer topic matches rank first.
- */
-export function matchRules(
-  rules: readonly Rule[],
-  q: Pick<Question, "norm" | "expansion">,
-  cities: readonly string[],
-  tokenizer: Tokenizer,
-  told: Profile = {},
-): Rule[] {
-  const text = [q.norm, ...q.expansion.added.map(normalizeText)].join(" ");
-  const words = new Set(tokenizer.words(text));
-  const matches = (t: Topic) => ("words" in t ? t.words.every((w) => words.has(w)) : text.includes(t.phrase));
-  const length = (t: Topic) => ("words" in t ? t.words.join("").length : t.phrase.length);
-  const scored = rules
-    .map((rule) => ({
-      rule,
-      score: Math.max(
-        0,
-        ...topicsOf(rule, tokenizer)
-          .filter(matches)
-          .map(length),
-      ),
-    }))
-    .filter((x) => x.score > 0 && x.rule.cities.some((c) => cities.includes(c)));
-  // A weak incidental match ("就业" inside "灵活就业") does not compete with the topic asked about,
-  // unless what the resident said about themselves puts them in the rule's group ("在六安打工，
-  // 孩子能上学吗" is about the 随迁子女 rule although "义务教育" is the longer topic match).
-  const best = Math.max(0, ...scored.map((x) => x.score));
-  const hasFacts = Object.keys(told).length > 0;
-  const placed = (rule: Rule) => hasFacts && evaluateAny(rule.group, told) === true;
-  return scored
-    .map((x) => ({ ...x, placed: placed(x.rule) }))
-    .filter((x) => x.placed || x.score >= best * TOPIC_CUTOFF)
-    .sort((a, b) => Number(b.placed) - Number(a.placed) || b.score - a.score)
-    .map((x) => x.rule);
-}
-
-/** Matches shorter than this share of the best topic match are dropped. */
-const TOPIC_CUTOFF = 0.6;
-
-export function resultDeps(deps: ComposeDeps): ResultDeps {
-  return {
-    messages: deps.messages,
-    facts: deps.facts,
-    documents: deps.index.corpus.documents,
-    chunkById: (id) => {
-      const i = deps.index.chunkIndex.get(id);
-      return i === undefined ? undefined : deps.index.chunks[i];
-    },
-    now: deps.now(),
-  };
-}
 
 /** Results told in full in a text; the others get their verdict line, and the not-eligible ones one line together. */
 const DETAILED = 1;
@@ -133,7 +57,7 @@ export function renderResults(
         return n > 0 ? n : citations.push(c);
       }),
     );
-  const ordered = [...results].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict]);
+  const ordered = [...results].sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict]);
   const folded = ordered.filter((r, i) => r.verdict === "not_eligible" && i > 0);
   const shown = ordered.filter((r) => !folded.includes(r));
   shown.forEach((r, i) => {

@@ -2,9 +2,9 @@ import type { Chunk, IndicatorRow } from "../../corpus/types.ts";
 import { fill } from "../../prompts.ts";
 import { statesAsked } from "../asks.ts";
 import { coverage } from "../evidence.ts";
-import type { Citation } from "../types.ts";
+import type { Citation } from "../../contract/answer.ts";
 import { documentMeta, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
-import { evidenceByCity } from "./passage.ts";
+import { evidenceByCity } from "./city-evidence.ts";
 import { rowChunk, rowLine } from "./rows.ts";
 import { shortQuote } from "./text.ts";
 

@@ -1,7 +1,7 @@
 import type { Chunk, ServiceArea } from "../../corpus/types.ts";
 import { fill } from "../../prompts.ts";
 import { areasOf } from "../areas.ts";
-import type { Citation } from "../types.ts";
+import type { Citation } from "../../contract/answer.ts";
 import { citiesFor, makeCitation, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
 
 /** Items joined for reading: "、" unless an item contains "、" itself. */

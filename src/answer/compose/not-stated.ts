@@ -2,13 +2,13 @@ import type { Ask } from "../../corpus/lexicon.ts";
 import { fill } from "../../prompts.ts";
 import { areaOffice, areasOf } from "../areas.ts";
 import { figureAsks } from "../asks.ts";
-import { normalizeText } from "../../search/normalize.ts";
+import { normalizeText } from "../../util/normalize.ts";
 import type { Lexicon } from "../../corpus/lexicon.ts";
 import { hasIntentWord } from "../intent.ts";
-import { matchRules } from "./eligibility.ts";
-import type { Citation } from "../types.ts";
+import { matchRules } from "../../rules/match.ts";
+import type { Citation } from "../../contract/answer.ts";
 import { documentMeta, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
-import { evidenceByCity, mergeCityHits } from "./passage.ts";
+import { evidenceByCity, mergeCityHits } from "./city-evidence.ts";
 
 /** Passages cited after the "not stated" sentence: the closest ones, not a reading list. */
 const CLOSEST = 3;

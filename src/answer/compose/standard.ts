@@ -1,9 +1,9 @@
 import { entryOn, type Standard, type StandardEntry } from "../../corpus/standards.ts";
 import { fill } from "../../prompts.ts";
-import { normalizeText } from "../../search/normalize.ts";
-import type { Citation } from "../types.ts";
+import { normalizeText } from "../../util/normalize.ts";
+import type { Citation } from "../../contract/answer.ts";
 import { citiesFor, makeCitation, quoteFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
-import { evidenceByCity, mergeCityHits } from "./passage.ts";
+import { evidenceByCity, mergeCityHits } from "./city-evidence.ts";
 
 /*
  * Figure answers from dated standards (seeds/standards): the value in force today with its date and

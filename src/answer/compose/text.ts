@@ -1,7 +1,7 @@
 import type { DocumentMeta } from "../../corpus/types.ts";
 import { fill, type Messages } from "../../prompts.ts";
 import { coverage, type Concept } from "../evidence.ts";
-import type { Citation } from "../types.ts";
+import type { Citation } from "../../contract/answer.ts";
 
 /*
  * Answer-first wording shared by the composers: a quote shortened for a lead sentence (verbatim

@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import readline from "node:readline";
 import type { App } from "../../app.ts";
-import { renderResults, resultDeps } from "../../answer/compose/eligibility.ts";
-import type { Citation } from "../../answer/types.ts";
+import { renderResults } from "../../answer/compose/eligibility.ts";
+import { resultDeps } from "../../answer/compose/common.ts";
+import type { Citation } from "../../contract/answer.ts";
 import { loadCorpus } from "../../corpus/load.ts";
 import { AppError } from "../../errors.ts";
 import { buildCatalog, loadRuleSources, runRuleTests } from "../../rules/catalog.ts";
-import { nextQuestion, rulesFor } from "../../rules/check.ts";
+import { nextQuestion, rulesFor } from "../../answer/check.ts";
 import { parseFactAnswer } from "../../rules/facts.ts";
-import { parseProfile, type FactName, type Profile } from "../../rules/profile.ts";
+import { parseProfile, type FactName, type Profile } from "../../contract/profile.ts";
 import { ruleCitations } from "../../rules/results.ts";
 import { stripBom } from "./terminal.ts";
 

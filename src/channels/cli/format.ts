@@ -1,4 +1,4 @@
-import type { Answer } from "../../answer/types.ts";
+import type { Answer } from "../../contract/answer.ts";
 
 /** Plain-text rendering of an answer for a terminal: the text, then the sources. */
 export function formatAnswerText(answer: Answer): string {

@@ -17,12 +17,12 @@ import { z } from "zod";
 import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import { isAppError, type ErrorCode } from "../../errors.ts";
-import type { ReloadResult } from "../../index/live.ts";
+import type { ReloadResult } from "../../live.ts";
 import { memoryWindowCounter, type WindowCounter } from "../../limits.ts";
 import { pinoOf, redact, type Logger } from "../../log.ts";
 import { errorText, fill } from "../../prompts.ts";
-import { ProfileSchema } from "../../rules/profile.ts";
-import { HistorySchema } from "../../answer/types.ts";
+import { ProfileSchema } from "../../contract/profile.ts";
+import { HistorySchema } from "../../contract/answer.ts";
 import { TOOL_VERSION } from "../../version.ts";
 import { bearerToken, safeEqual } from "./auth.ts";
 

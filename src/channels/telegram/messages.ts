@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { readYamlFile } from "../../corpus/load.ts";
+import { readYamlFile } from "../../util/files.ts";
 
 const s = z.string().min(1);
 

@@ -1,9 +1,9 @@
 import { InlineKeyboard } from "grammy";
 import type { SourceView } from "../../answer/lookup.ts";
-import type { Answer, Citation } from "../../answer/types.ts";
+import type { Answer, Citation } from "../../contract/answer.ts";
 import { fill } from "../../prompts.ts";
 import type { BotMessages } from "./messages.ts";
-import { squash } from "../../search/normalize.ts";
+import { squash } from "../../util/normalize.ts";
 
 /*
  * Answers rendered for Telegram (HTML parse mode): the answer first, then numbered sources; long

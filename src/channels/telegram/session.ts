@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { enhanceStorage, type StorageAdapter } from "grammy";
 import { closeRedis, connectRedis, RedisUnavailableError, type SharedRedis } from "../../redis.ts";
-import type { FactName, Profile } from "../../rules/profile.ts";
+import type { FactName, Profile } from "../../contract/profile.ts";
 
 /*
  * Bot sessions: the saved city, the resident's profile (private chats only), the last answers

@@ -1,8 +1,8 @@
 import { InlineKeyboard } from "grammy";
 import type { App } from "../../app.ts";
 import { renderResults } from "../../answer/compose/eligibility.ts";
-import { nextQuestion, rulesFor } from "../../rules/check.ts";
-import type { FactName } from "../../rules/profile.ts";
+import { nextQuestion, rulesFor } from "../../answer/check.ts";
+import type { FactName } from "../../contract/profile.ts";
 import type { Rule } from "../../rules/schema.ts";
 import type { BotContext } from "./bot.ts";
 import type { BotMessages } from "./messages.ts";

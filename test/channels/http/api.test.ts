@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../../src/app.ts";
-import { AnswerSchema } from "../../../src/answer/types.ts";
+import { AnswerSchema } from "../../../src/contract/answer.ts";
 import { buildHttpApp } from "../../../src/channels/http/app.ts";
 import { createLogger } from "../../../src/log.ts";
 import { testApp, testConfig } from "../../helpers.ts";

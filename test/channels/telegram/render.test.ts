@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Answer } from "../../../src/answer/types.ts";
+import type { Answer } from "../../../src/contract/answer.ts";
 import { loadBotMessages } from "../../../src/channels/telegram/messages.ts";
 import { escapeHtml, packMessages, renderAnswer } from "../../../src/channels/telegram/render.ts";
 import { ROOT } from "../../helpers.ts";

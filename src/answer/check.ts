@@ -1,16 +1,15 @@
-import type { ComposeDeps } from "../answer/compose/common.ts";
-import { matchRules, resultDeps } from "../answer/compose/eligibility.ts";
-import type { EligibilityResult, Verdict } from "../answer/types.ts";
+import { resultDeps, type ComposeDeps } from "./compose/common.ts";
+import { VERDICT_ORDER, type EligibilityResult } from "../contract/answer.ts";
+import { matchRules } from "../rules/match.ts";
 import { AppError } from "../errors.ts";
-import { normalizeText } from "../search/normalize.ts";
+import { normalizeText } from "../util/normalize.ts";
 import { expandQuery } from "../search/expand.ts";
-import { evaluateRule } from "./engine.ts";
-import { factOptions, type FactOption } from "./facts.ts";
-import { FACT_NAMES, type FactName, type Profile } from "./profile.ts";
-import { eligibilityResult } from "./results.ts";
-import type { Rule } from "./schema.ts";
+import { evaluateRule } from "../rules/engine.ts";
+import { factOptions, type FactOption } from "../rules/facts.ts";
+import { FACT_NAMES, type FactName, type Profile } from "../contract/profile.ts";
+import { eligibilityResult } from "../rules/results.ts";
+import type { Rule } from "../rules/schema.ts";
 
-const ORDER: Record<Verdict, number> = { eligible: 0, conditional: 1, not_eligible: 2, unknown: 3 };
 
 /** The rules for a profile's city (all cities when it has none), narrowed to a topic if given. */
 export function rulesFor(deps: ComposeDeps, profile: Profile, topic?: string): { cities: string[]; rules: Rule[] } {
@@ -43,7 +42,7 @@ export function checkProfile(deps: ComposeDeps, profile: Profile, topic?: string
   const results = rules
     .flatMap((rule) => rule.cities.filter((c) => cities.includes(c)).map((city) => eligibilityResult(rd, rule, city, { ...profile, city })))
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
+    .sort((a, b) => VERDICT_ORDER[a.r.verdict] - VERDICT_ORDER[b.r.verdict] || a.i - b.i)
     .map(({ r }) => r);
   return { city: profile.city ?? null, results };
 }

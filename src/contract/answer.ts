@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ProfileSchema, type Profile } from "../rules/profile.ts";
+import { ProfileSchema, type Profile } from "./profile.ts";
 
 /*
  * The answer contract (docs/answer-contract.md): one JSON shape for the CLI, the HTTP API, the bot
@@ -23,6 +23,9 @@ export type Citation = z.infer<typeof CitationSchema>;
 
 export const VerdictSchema = z.enum(["eligible", "conditional", "not_eligible", "unknown"]);
 export type Verdict = z.infer<typeof VerdictSchema>;
+
+/** The order results are listed in: eligible → conditional → not_eligible → unknown. */
+export const VERDICT_ORDER: Readonly<Record<Verdict, number>> = { eligible: 0, conditional: 1, not_eligible: 2, unknown: 3 };
 
 export const EligibilityResultSchema = z.object({
   ruleId: z.string(),
