@@ -56,18 +56,10 @@ export function sessionKey(ctx: Omit<Context, "session">): string | undefined {
 const isPrivate = (ctx: Context) => ctx.chat?.type === "private";
 const ANSWERS_KEPT = 20;
 
-/** Bot commands as registered with setMyCommands. */
-export const COMMANDS = [
-  { command: "start", description: "开始使用、选择城市" },
-  { command: "city", description: "设置城市" },
-  { command: "check", description: "逐项核对是否符合条件" },
-  { command: "services", description: "基本公共服务清单" },
-  { command: "compare", description: "两市清单的不同" },
-  { command: "about", description: "资料来源和版本" },
-  { command: "help", description: "使用说明" },
-  { command: "forget", description: "删除我保存的资料" },
-  { command: "feedback", description: "意见反馈" },
-];
+/** Bot commands as registered with setMyCommands (descriptions from prompts/bot.zh.yaml). */
+export function botCommands(bm: BotMessages): { command: string; description: string }[] {
+  return Object.entries(bm.commands).map(([command, description]) => ({ command, description }));
+}
 
 /** Reply with HTML messages; the keyboard goes under the last one. */
 async function replyAll(ctx: BotContext, messages: readonly string[], keyboard?: InlineKeyboard): Promise<void> {
@@ -257,7 +249,12 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     const blocks = catalog.cities.flatMap((c) => {
       const entry = area.byCity[c];
       if (!entry) return [];
-      return [`<b>${escapeHtml(`${c} · ${area.area}（共计${entry.declaredCount}项）`)}</b>`, ...entry.items.map((item, i) => escapeHtml(`${i + 1}. ${item}`)), `<i>${escapeHtml(`${entry.citation.docTitle} › ${entry.citation.location}`)}</i>`, ""];
+      return [
+        `<b>${escapeHtml(fill(bm.services_heading, { city: c, area: area.area, count: entry.declaredCount }))}</b>`,
+        ...entry.items.map((item, i) => escapeHtml(fill(bm.services_item, { n: i + 1, item }))),
+        `<i>${escapeHtml(fill(bm.services_source, { title: entry.citation.docTitle, location: entry.citation.location }))}</i>`,
+        "",
+      ];
     });
     await replyAll(ctx, packMessages(blocks, config.telegram.messageLimit));
   });

@@ -7,7 +7,7 @@ import type { Rule } from "../../rules/schema.ts";
 import type { BotContext } from "./bot.ts";
 import type { BotMessages } from "./messages.ts";
 import { fill } from "../../prompts.ts";
-import { escapeHtml, packMessages, sourceLine } from "./render.ts";
+import { escapeHtml, packMessages, sourceList } from "./render.ts";
 
 /*
  * /check: the eligibility wizard. The resident picks an area; the bot asks only the facts still
@@ -75,7 +75,7 @@ async function finish(ctx: BotContext, app: App, bm: BotMessages, rules: readonl
     return;
   }
   const { text, citations } = renderResults(app.deps, mine);
-  const sources = citations.map((c, i) => sourceLine(bm, c, i));
+  const sources = sourceList(bm, citations);
   const messages = packMessages([`<b>${escapeHtml(bm.wizard_done)}</b>`, ...text.split("\n").map(escapeHtml), "", ...sources], app.config.telegram.messageLimit);
   for (const m of messages) await ctx.reply(m, { parse_mode: "HTML" });
 }
@@ -99,7 +99,7 @@ async function askNext(ctx: BotContext, app: App, bm: BotMessages): Promise<void
   });
   kb.row().text(bm.wizard_dont_know, "wz:x").text(bm.wizard_back, "wz:b").text(bm.wizard_cancel, "wz:c");
   const step = wizard.answered.length + wizard.declined.length + 1;
-  const sent = await ctx.reply(`${q.question}\n${bm.wizard_progress.replace("{step}", String(step))}`, { reply_markup: kb });
+  const sent = await ctx.reply(`${q.question}\n${fill(bm.wizard_progress, { step })}`, { reply_markup: kb });
   wizard.messageId = sent?.message_id;
 }
 
