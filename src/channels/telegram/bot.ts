@@ -7,17 +7,19 @@ import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { WindowCounter } from "../../redis.ts";
 import { fill } from "../../prompts.ts";
-import { extractFacts } from "../../rules/extract.ts";
+import { keepTurn, rememberedLine, rememberFacts } from "./conversation.ts";
 import { escapeHtml, packMessages, renderAnswer, renderSource } from "./render.ts";
 import type { FeedbackSink } from "./feedback.ts";
 import type { BotMessages } from "./messages.ts";
-import { initialSession, type BotSession, type SessionStore } from "./session.ts";
+import { ANSWERS_KEPT, initialSession, type BotSession, type SessionStore } from "./session.ts";
 import { handleWizardCallback, startWizard } from "./wizard.ts";
 
 /*
  * The residents' Telegram bot (grammY). It only formats: every answer, verdict and list comes from
- * the core. Updates of a chat are handled in order (sequentialize before the session); per-user rate
- * limit; failures reach bot.catch, the resident reads "系统繁忙" and the log gets the update id only.
+ * the core, and so does what to remember. A chat's last messages go to the core as `history`, so
+ * follow-ups ("那淮南呢？") work. Updates of a chat are handled in order (sequentialize before the
+ * session); per-user rate limit; failures reach bot.catch, the resident reads "系统繁忙" and the log
+ * gets the update id only.
  */
 
 export type BotContext = Context & SessionFlavor<BotSession>;
@@ -54,7 +56,6 @@ export function sessionKey(ctx: Omit<Context, "session">): string | undefined {
 }
 
 const isPrivate = (ctx: Context) => ctx.chat?.type === "private";
-const ANSWERS_KEPT = 20;
 
 /** Bot commands as registered with setMyCommands (descriptions from prompts/bot.zh.yaml). */
 export function botCommands(bm: BotMessages): { command: string; description: string }[] {
@@ -160,6 +161,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     await ctx.reply(fill(bm.about, { documents, build: info.id, date: info.createdAt.slice(0, 10) }), { parse_mode: "HTML" });
   });
   bot.command("forget", async (ctx) => {
+    // The whole session goes: city, profile, the conversation's turns, answers and any wizard.
     ctx.session = null as unknown as BotSession;
     await ctx.reply(bm.forgot);
   });
@@ -269,18 +271,19 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     if (text === undefined) return;
     await ctx.replyWithChatAction("typing").catch(optional("sendChatAction"));
     const s = ctx.session;
-    const answer = await core().ask(text, {
+    const app = core();
+    const personal = isPrivate(ctx);
+    const answer = await app.ask(text, {
       ...(s.city ? { city: s.city } : {}),
-      ...(isPrivate(ctx) ? { profile: s.profile } : {}),
+      ...(personal ? { profile: s.profile } : {}),
+      ...(s.turns?.length ? { history: s.turns } : {}),
     });
-    if (isPrivate(ctx)) {
-      // Facts the resident tells about themselves are remembered (never in groups, never a relative's).
-      const told = extractFacts(text, core().index.corpus.lexicon);
-      if (told.subject === "self") s.profile = { ...s.profile, ...told.facts };
-    }
+    keepTurn(s, text, config.questionMaxChars);
+    // Only what the core says the resident stated about themselves is remembered; never in groups.
+    const remembered = personal ? rememberedLine(app, bm, rememberFacts(s, answer.remember)) : undefined;
     const id = (++s.counter).toString(36);
     s.answers = [...s.answers, { id, chunkIds: answer.citations.map((c) => c.chunkId), kind: answer.kind }].slice(-ANSWERS_KEPT);
-    const { messages, keyboard } = renderAnswer(answer, bm, id, config.telegram.messageLimit);
+    const { messages, keyboard } = renderAnswer(answer, bm, id, config.telegram.messageLimit, remembered ? [remembered] : []);
     await replyAll(ctx, messages, keyboard);
   });
 

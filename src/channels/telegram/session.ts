@@ -6,9 +6,10 @@ import { closeRedis, connectRedis, RedisUnavailableError, type SharedRedis } fro
 import type { FactName, Profile } from "../../rules/profile.ts";
 
 /*
- * Bot sessions: the saved city, the resident's profile (private chats only), the last answers
- * (for the "原文" and feedback buttons) and the wizard's state. Stored in files by default, or in
- * Redis so that several bot replicas share them; either way they expire.
+ * Bot sessions: the saved city, the resident's profile (private chats only), the chat's last
+ * messages (the `history` of the next question; personal numbers taken out before they are kept),
+ * the last answers (for the "原文" and feedback buttons) and the wizard's state. Stored in files by
+ * default, or in Redis so that several bot replicas share them; either way they expire.
  */
 
 export interface WizardState {
@@ -26,12 +27,17 @@ export interface BotSession {
   /** "" = both cities. */
   city?: string;
   profile: Profile;
+  /** The chat's last messages to the bot, oldest first, personal numbers taken out (sessions from before have none). */
+  turns?: string[];
   answers: { id: string; chunkIds: string[]; kind: string }[];
   counter: number;
   wizard?: WizardState | undefined;
 }
 
-export const initialSession = (): BotSession => ({ profile: {}, answers: [], counter: 0 });
+/** Answers kept per chat for their buttons (older "原文" buttons then say the answer expired). */
+export const ANSWERS_KEPT = 20;
+
+export const initialSession = (): BotSession => ({ profile: {}, turns: [], answers: [], counter: 0 });
 
 /** A small store behind grammY's StorageAdapter, closable at shutdown. */
 export interface SessionStore extends StorageAdapter<BotSession> {
