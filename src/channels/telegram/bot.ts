@@ -12,7 +12,7 @@ import { escapeHtml, packMessages, renderAnswer, renderSource } from "./render.t
 import type { FeedbackSink } from "./feedback.ts";
 import type { BotMessages } from "./messages.ts";
 import { ANSWERS_KEPT, initialSession, type BotSession, type SessionStore } from "./session.ts";
-import { handleWizardCallback, startWizard } from "./wizard.ts";
+import { handleWizardCallback, showFolded, startWizard } from "./wizard.ts";
 
 /*
  * The residents' Telegram bot (grammY). It only formats: every answer, verdict and list comes from
@@ -262,6 +262,10 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
   });
 
   bot.callbackQuery(/^wz:/, async (ctx) => handleWizardCallback(ctx, core(), bm, optional));
+  bot.callbackQuery(/^nx:([0-9a-z]+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery().catch(optional("answerCallbackQuery"));
+    await showFolded(ctx, core(), bm, ctx.match[1] as string);
+  });
   bot.on("callback_query:data", async (ctx) => {
     await ctx.answerCallbackQuery().catch(optional("answerCallbackQuery"));
   });

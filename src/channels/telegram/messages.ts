@@ -16,6 +16,7 @@ export const BotMessagesSchema = z.object({
   wizard_choose_area: s, wizard_progress: s, wizard_dont_know: s, wizard_back: s, wizard_cancel: s, wizard_answered: s,
   wizard_cancelled: s, wizard_none: s, wizard_done: s, wizard_stale: s, wizard_private_only: s, group_hint: s,
   remembered_separator: s,
+  wizard_folded_button: s, wizard_folded_title: s, wizard_folded_expired: s,
   commands: z.object({ start: s, city: s, check: s, services: s, compare: s, about: s, help: s, forget: s, feedback: s }),
 });
 export type BotMessages = z.infer<typeof BotMessagesSchema>;

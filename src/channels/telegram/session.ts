@@ -3,13 +3,14 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { enhanceStorage, type StorageAdapter } from "grammy";
 import { closeRedis, connectRedis, RedisUnavailableError, type SharedRedis } from "../../redis.ts";
-import type { FactName, Profile } from "../../rules/profile.ts";
+import type { FactName, FactValue, Profile } from "../../rules/profile.ts";
 
 /*
  * Bot sessions: the saved city, the resident's profile (private chats only), the chat's last
  * messages (the `history` of the next question; personal numbers taken out before they are kept),
- * the last answers (for the "原文" and feedback buttons) and the wizard's state. Stored in files by
- * default, or in Redis so that several bot replicas share them; either way they expire.
+ * the last answers (for the "原文" and feedback buttons), the not-eligible verdicts folded under a
+ * /check result, and the wizard's state. Stored in files by default, or in Redis so that several
+ * bot replicas share them; either way they expire.
  */
 
 export interface WizardState {
@@ -17,10 +18,21 @@ export interface WizardState {
   /** Facts answered in the wizard, in order (for 返回). */
   answered: FactName[];
   declined: FactName[];
+  /** The answers given in this wizard: they reach the profile only when it finishes (exact ones only). */
+  values?: Partial<Record<FactName, FactValue>> | undefined;
+  /** Answers that were ranges ("0–59岁"), by fact: shown as ranges, never stored as a number. */
+  ranges?: Partial<Record<FactName, string>> | undefined;
   /** The fact currently asked. */
   asking?: FactName | undefined;
   /** The message that asks it (buttons of older questions only re-ask it). */
   messageId?: number | undefined;
+}
+
+/** Not-eligible verdicts of a /check result, shown when the resident presses "另有N项不符合". */
+export interface FoldedVerdicts {
+  id: string;
+  /** The rendered messages' blocks (HTML). */
+  blocks: string[];
 }
 
 export interface BotSession {
@@ -32,6 +44,7 @@ export interface BotSession {
   answers: { id: string; chunkIds: string[]; kind: string }[];
   counter: number;
   wizard?: WizardState | undefined;
+  folded?: FoldedVerdicts[];
 }
 
 /** Answers kept per chat for their buttons (older "原文" buttons then say the answer expired). */

@@ -136,6 +136,7 @@ describe("private chat", () => {
     expect(last?.text).toContain("核对结果如下");
     expect(last?.text).toMatch(/六安市·.*：(符合|有条件符合|不符合|还不能确定)/);
     expect(last?.text).toMatch(/<i>《六安市“十四五”公共服务规划》：\[1\]/);
+    expect(buttons(last!).map((b) => b.text)).toContain("原文 [1]");
   });
 
   it("the wizard can be cancelled at any time", async () => {
