@@ -176,6 +176,15 @@ describe("/check stores nothing until it finishes", () => {
     expect((await replies(client))[0]?.text.split("\n")[0]).toBe(question("age"));
   });
 
+  it("a one-value option (0岁) is an exact answer and is remembered", async () => {
+    const client = newClient();
+    const first = await begin(client, 0, "病有所医");
+    const { asked, result } = await answerAll(client, first, { age: "0岁" });
+    expect(asked).toContain(question("age"));
+    expect((await h.storage.read(keyOf(client)))?.profile?.age).toBe(0);
+    expect(result.text).toMatch(/<i>已记住：[^<]*年龄：0岁/);
+  });
+
   it("a finished check with an age range stores no age and shows the range", async () => {
     const client = newClient();
     const first = await begin(client, 0, "老有所养");
