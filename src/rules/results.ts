@@ -19,12 +19,14 @@ export interface ResultDeps {
   chunkById(id: string): Chunk | undefined;
   /** Today, for saying when a plan's period is over. */
   now: Date;
+  /** How to show facts the person gave as a range ("0–59岁"), instead of the value that stands for it. */
+  valueLabels?: Partial<Record<FactName, string>>;
 }
 
 function profileValues(deps: ResultDeps, profile: Profile): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(profile)) {
-    if (v !== undefined) out[k] = valueLabel(deps.facts, k as FactName, v);
+    if (v !== undefined) out[k] = deps.valueLabels?.[k as FactName] ?? valueLabel(deps.facts, k as FactName, v);
   }
   return out;
 }

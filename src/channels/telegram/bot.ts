@@ -7,17 +7,19 @@ import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { WindowCounter } from "../../redis.ts";
 import { fill } from "../../prompts.ts";
-import { extractFacts } from "../../rules/extract.ts";
+import { keepTurn, rememberedLine, rememberFacts } from "./conversation.ts";
 import { escapeHtml, packMessages, renderAnswer, renderSource } from "./render.ts";
 import type { FeedbackSink } from "./feedback.ts";
 import type { BotMessages } from "./messages.ts";
-import { initialSession, type BotSession, type SessionStore } from "./session.ts";
-import { handleWizardCallback, startWizard } from "./wizard.ts";
+import { ANSWERS_KEPT, initialSession, type BotSession, type SessionStore } from "./session.ts";
+import { handleWizardCallback, showFolded, startWizard } from "./wizard.ts";
 
 /*
  * The residents' Telegram bot (grammY). It only formats: every answer, verdict and list comes from
- * the core. Updates of a chat are handled in order (sequentialize before the session); per-user rate
- * limit; failures reach bot.catch, the resident reads "系统繁忙" and the log gets the update id only.
+ * the core, and so does what to remember. A chat's last messages go to the core as `history`, so
+ * follow-ups ("那淮南呢？") work. Updates of a chat are handled in order (sequentialize before the
+ * session); per-user rate limit; failures reach bot.catch, the resident reads "系统繁忙" and the log
+ * gets the update id only.
  */
 
 export type BotContext = Context & SessionFlavor<BotSession>;
@@ -54,20 +56,11 @@ export function sessionKey(ctx: Omit<Context, "session">): string | undefined {
 }
 
 const isPrivate = (ctx: Context) => ctx.chat?.type === "private";
-const ANSWERS_KEPT = 20;
 
-/** Bot commands as registered with setMyCommands. */
-export const COMMANDS = [
-  { command: "start", description: "开始使用、选择城市" },
-  { command: "city", description: "设置城市" },
-  { command: "check", description: "逐项核对是否符合条件" },
-  { command: "services", description: "基本公共服务清单" },
-  { command: "compare", description: "两市清单的不同" },
-  { command: "about", description: "资料来源和版本" },
-  { command: "help", description: "使用说明" },
-  { command: "forget", description: "删除我保存的资料" },
-  { command: "feedback", description: "意见反馈" },
-];
+/** Bot commands as registered with setMyCommands (descriptions from prompts/bot.zh.yaml). */
+export function botCommands(bm: BotMessages): { command: string; description: string }[] {
+  return Object.entries(bm.commands).map(([command, description]) => ({ command, description }));
+}
 
 /** Reply with HTML messages; the keyboard goes under the last one. */
 async function replyAll(ctx: BotContext, messages: readonly string[], keyboard?: InlineKeyboard): Promise<void> {
@@ -168,6 +161,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     await ctx.reply(fill(bm.about, { documents, build: info.id, date: info.createdAt.slice(0, 10) }), { parse_mode: "HTML" });
   });
   bot.command("forget", async (ctx) => {
+    // The whole session goes: city, profile, the conversation's turns, answers and any wizard.
     ctx.session = null as unknown as BotSession;
     await ctx.reply(bm.forgot);
   });
@@ -257,12 +251,21 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     const blocks = catalog.cities.flatMap((c) => {
       const entry = area.byCity[c];
       if (!entry) return [];
-      return [`<b>${escapeHtml(`${c} · ${area.area}（共计${entry.declaredCount}项）`)}</b>`, ...entry.items.map((item, i) => escapeHtml(`${i + 1}. ${item}`)), `<i>${escapeHtml(`${entry.citation.docTitle} › ${entry.citation.location}`)}</i>`, ""];
+      return [
+        `<b>${escapeHtml(fill(bm.services_heading, { city: c, area: area.area, count: entry.declaredCount }))}</b>`,
+        ...entry.items.map((item, i) => escapeHtml(fill(bm.services_item, { n: i + 1, item }))),
+        `<i>${escapeHtml(fill(bm.services_source, { title: entry.citation.docTitle, location: entry.citation.location }))}</i>`,
+        "",
+      ];
     });
     await replyAll(ctx, packMessages(blocks, config.telegram.messageLimit));
   });
 
   bot.callbackQuery(/^wz:/, async (ctx) => handleWizardCallback(ctx, core(), bm, optional));
+  bot.callbackQuery(/^nx:([0-9a-z]+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery().catch(optional("answerCallbackQuery"));
+    await showFolded(ctx, core(), bm, ctx.match[1] as string);
+  });
   bot.on("callback_query:data", async (ctx) => {
     await ctx.answerCallbackQuery().catch(optional("answerCallbackQuery"));
   });
@@ -272,18 +275,19 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     if (text === undefined) return;
     await ctx.replyWithChatAction("typing").catch(optional("sendChatAction"));
     const s = ctx.session;
-    const answer = await core().ask(text, {
+    const app = core();
+    const personal = isPrivate(ctx);
+    const answer = await app.ask(text, {
       ...(s.city ? { city: s.city } : {}),
-      ...(isPrivate(ctx) ? { profile: s.profile } : {}),
+      ...(personal ? { profile: s.profile } : {}),
+      ...(s.turns?.length ? { history: s.turns } : {}),
     });
-    if (isPrivate(ctx)) {
-      // Facts the resident tells about themselves are remembered (never in groups, never a relative's).
-      const told = extractFacts(text, core().index.corpus.lexicon);
-      if (told.subject === "self") s.profile = { ...s.profile, ...told.facts };
-    }
+    keepTurn(s, text, config.questionMaxChars);
+    // Only what the core says the resident stated about themselves is remembered; never in groups.
+    const remembered = personal ? rememberedLine(app, bm, rememberFacts(s, answer.remember)) : undefined;
     const id = (++s.counter).toString(36);
     s.answers = [...s.answers, { id, chunkIds: answer.citations.map((c) => c.chunkId), kind: answer.kind }].slice(-ANSWERS_KEPT);
-    const { messages, keyboard } = renderAnswer(answer, bm, id, config.telegram.messageLimit);
+    const { messages, keyboard } = renderAnswer(answer, bm, id, config.telegram.messageLimit, remembered ? [remembered] : []);
     await replyAll(ctx, messages, keyboard);
   });
 

@@ -3,12 +3,11 @@ import type { SourceView } from "../../answer/lookup.ts";
 import type { Answer, Citation } from "../../contract/answer.ts";
 import { fill } from "../../prompts.ts";
 import type { BotMessages } from "./messages.ts";
-import { squash } from "../../util/normalize.ts";
 
 /*
- * Answers rendered for Telegram (HTML parse mode): the answer first, then numbered sources; long
- * answers split at block or sentence boundaries under Telegram's 4096-character limit, never inside
- * a source line or an HTML entity; buttons for the cited passages and for feedback.
+ * Answers rendered for Telegram (HTML parse mode): the answer first, then a compact list of the
+ * cited sections; long answers split at block or sentence boundaries under Telegram's 4096-character
+ * limit, never inside a source line or an HTML entity; buttons for the cited passages and for feedback.
  */
 
 /** Telegram's limit is 4096; a margin keeps every message safely under it. */
@@ -57,31 +56,60 @@ export function packMessages(blocks: readonly string[], limit = MESSAGE_LIMIT): 
   return out;
 }
 
-/** "[n] 《title》（status） › location" as HTML, for citation `i`. */
-export function sourceLine(bm: BotMessages, c: Citation, i: number): string {
-  return fill(bm.source_line, { n: i + 1, title: escapeHtml(c.docTitle), status: escapeHtml(c.docStatus), location: escapeHtml(c.location ? ` › ${c.location}` : "") });
+/** The last part of a location ("第九章 … › 第二节 住有宜居" → "第二节 住有宜居"). */
+function sectionOf(location: string): string {
+  return location.split("›").map((p) => p.trim()).filter(Boolean).at(-1) ?? "";
 }
 
-/** The messages for an answer and the keyboard under the last one. */
-export function renderAnswer(answer: Answer, bm: BotMessages, answerId: string, limit = MESSAGE_LIMIT): { messages: string[]; keyboard?: InlineKeyboard } {
-  const blocks = answer.text.split("\n").map(escapeHtml);
-  if (answer.citations.length > 0) {
-    const text = squash(answer.text);
-    blocks.push("", `<b>${escapeHtml(bm.sources_title)}</b>`);
-    answer.citations.forEach((c, i) => {
-      const line = sourceLine(bm, c, i);
-      blocks.push(text.includes(squash(c.quote)) ? line : `${line}\n${fill(bm.source_quote, { quote: escapeHtml(c.quote) })}`);
-    });
-    blocks.push(`<i>${escapeHtml(bm.more_sources)}</i>`);
+/**
+ * The compact source list: one line per document, its cited sections numbered as in the text
+ * ("《六安市“十四五”公共服务规划》：[1] 第二节 住有宜居；[2][3] 第三节 …"; the document's status is
+ * in the disclaimer line above it). The
+ * passages themselves are one press away (the "原文 [n]" buttons).
+ */
+export function sourceList(bm: BotMessages, citations: readonly Citation[]): string[] {
+  const docs = new Map<string, { title: string; sections: Map<string, number[]> }>();
+  citations.forEach((c, i) => {
+    const doc = docs.get(c.docId) ?? { title: c.docTitle, sections: new Map<string, number[]>() };
+    docs.set(c.docId, doc);
+    const section = sectionOf(c.location);
+    doc.sections.set(section, [...(doc.sections.get(section) ?? []), i + 1]);
+  });
+  return [...docs.values()].map((d) => {
+    const sections = [...d.sections].map(([section, ns]) => fill(bm.sources_section, { refs: ns.map((n) => `[${n}]`).join(""), section: escapeHtml(section) }).trim());
+    return fill(bm.sources_document, { title: escapeHtml(d.title), sections: sections.join(bm.sources_separator) });
+  });
+}
+
+/** Buttons for the first `count` cited passages ("原文 [n]", three a row) under an answer or a /check result. */
+export function sourceButtons(bm: BotMessages, answerId: string, count: number): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  const shown = Math.min(count, MAX_SOURCE_BUTTONS);
+  for (let i = 0; i < shown; i++) {
+    keyboard.text(fill(bm.button_source, { n: i + 1 }), `src:${answerId}:${i + 1}`);
+    if (i % 3 === 2 && i + 1 < shown) keyboard.row();
   }
+  return keyboard;
+}
+
+/** Start a new row of buttons unless the current one is still empty (Telegram shows no empty rows). */
+export function newRow(keyboard: InlineKeyboard): InlineKeyboard {
+  return (keyboard.inline_keyboard.at(-1)?.length ?? 0) > 0 ? keyboard.row() : keyboard;
+}
+
+/**
+ * The messages for an answer and the keyboard under the last one. A typical answer is one message:
+ * the core's text (answer first, one disclaimer line), `notes` (e.g. what was remembered), then the
+ * compact source list; buttons open the cited passages and record feedback. Answers without
+ * citations (small talk, requests it cannot do, refusals) are plain text without buttons.
+ */
+export function renderAnswer(answer: Answer, bm: BotMessages, answerId: string, limit = MESSAGE_LIMIT, notes: readonly string[] = []): { messages: string[]; keyboard?: InlineKeyboard } {
+  const blocks = [...answer.text.split("\n").map(escapeHtml), ...notes.map((n) => `<i>${escapeHtml(n)}</i>`)];
+  if (answer.citations.length > 0) blocks.push(...sourceList(bm, answer.citations));
   const messages = packMessages(blocks, limit);
   if (answer.citations.length === 0) return { messages };
-  const keyboard = new InlineKeyboard();
-  answer.citations.slice(0, MAX_SOURCE_BUTTONS).forEach((_c, i) => {
-    keyboard.text(fill(bm.button_source, { n: i + 1 }), `src:${answerId}:${i + 1}`);
-    if (i % 3 === 2) keyboard.row();
-  });
-  keyboard.row().text(bm.button_up, `fb:${answerId}:+`).text(bm.button_down, `fb:${answerId}:-`);
+  const keyboard = newRow(sourceButtons(bm, answerId, answer.citations.length));
+  keyboard.text(bm.button_up, `fb:${answerId}:+`).text(bm.button_down, `fb:${answerId}:-`);
   return { messages, keyboard };
 }
 

@@ -7,7 +7,7 @@ import type { Config } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { httpError, safeEqual } from "../http/auth.ts";
-import { COMMANDS, createBot } from "./bot.ts";
+import { botCommands, createBot } from "./bot.ts";
 import { fileFeedbackSink, type FeedbackSink } from "./feedback.ts";
 import { loadBotMessages } from "./messages.ts";
 import { fileSessionStore, redisSessionStore, type SessionStore } from "./session.ts";
@@ -57,13 +57,14 @@ export async function startBot(
 ): Promise<BotHandle> {
   const storage = options.storage ?? (await sessionStoreFor(config, options.redis));
   const feedback = options.feedback ?? fileFeedbackSink(path.join(config.stateDir, "feedback.jsonl"));
+  const messages = loadBotMessages(config.promptsDir);
   const bot = createBot({
     core,
     config,
     log,
     storage,
     feedback,
-    messages: loadBotMessages(config.promptsDir),
+    messages,
     // Counted in Redis (shared by replicas), in this process while Redis is down.
     ...(options.redis ? { limitCounter: resilientCounter(redisWindowCounter(options.redis, "minsheng:ratelimit:bot:")) } : {}),
   });
@@ -76,7 +77,7 @@ export async function startBot(
     await storage.close();
     throw new AppError("CONFIG_INVALID", `cannot reach the Telegram Bot API at ${config.telegram.apiRoot} (${(error as Error).message})`);
   }
-  await bot.api.setMyCommands(COMMANDS).catch((e: unknown) => log.warn("setMyCommands failed (continuing)", { error: (e as Error).message }));
+  await bot.api.setMyCommands(botCommands(messages)).catch((e: unknown) => log.warn("setMyCommands failed (continuing)", { error: (e as Error).message }));
   const username = bot.botInfo.username;
 
   const webhook = config.telegram.webhook;

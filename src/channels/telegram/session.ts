@@ -3,12 +3,14 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { enhanceStorage, type StorageAdapter } from "grammy";
 import { closeRedis, connectRedis, RedisUnavailableError, type SharedRedis } from "../../redis.ts";
-import type { FactName, Profile } from "../../contract/profile.ts";
+import type { FactName, FactValue, Profile } from "../../contract/profile.ts";
 
 /*
- * Bot sessions: the saved city, the resident's profile (private chats only), the last answers
- * (for the "原文" and feedback buttons) and the wizard's state. Stored in files by default, or in
- * Redis so that several bot replicas share them; either way they expire.
+ * Bot sessions: the saved city, the resident's profile (private chats only), the chat's last
+ * messages (the `history` of the next question; personal numbers taken out before they are kept),
+ * the last answers (for the "原文" and feedback buttons), the not-eligible verdicts folded under a
+ * /check result, and the wizard's state. Stored in files by default, or in Redis so that several
+ * bot replicas share them; either way they expire.
  */
 
 export interface WizardState {
@@ -16,22 +18,39 @@ export interface WizardState {
   /** Facts answered in the wizard, in order (for 返回). */
   answered: FactName[];
   declined: FactName[];
+  /** The answers given in this wizard: they reach the profile only when it finishes (exact ones only). */
+  values?: Partial<Record<FactName, FactValue>> | undefined;
+  /** Answers that were ranges ("0–59岁"), by fact: shown as ranges, never stored as a number. */
+  ranges?: Partial<Record<FactName, string>> | undefined;
   /** The fact currently asked. */
   asking?: FactName | undefined;
   /** The message that asks it (buttons of older questions only re-ask it). */
   messageId?: number | undefined;
 }
 
+/** Not-eligible verdicts of a /check result, shown when the resident presses "另有N项不符合". */
+export interface FoldedVerdicts {
+  id: string;
+  /** The rendered messages' blocks (HTML). */
+  blocks: string[];
+}
+
 export interface BotSession {
   /** "" = both cities. */
   city?: string;
   profile: Profile;
+  /** The chat's last messages to the bot, oldest first, personal numbers taken out (sessions from before have none). */
+  turns?: string[];
   answers: { id: string; chunkIds: string[]; kind: string }[];
   counter: number;
   wizard?: WizardState | undefined;
+  folded?: FoldedVerdicts[];
 }
 
-export const initialSession = (): BotSession => ({ profile: {}, answers: [], counter: 0 });
+/** Answers kept per chat for their buttons (older "原文" buttons then say the answer expired). */
+export const ANSWERS_KEPT = 20;
+
+export const initialSession = (): BotSession => ({ profile: {}, turns: [], answers: [], counter: 0 });
 
 /** A small store behind grammY's StorageAdapter, closable at shutdown. */
 export interface SessionStore extends StorageAdapter<BotSession> {

@@ -66,7 +66,8 @@ describe("private chat", () => {
     expect(m?.parse_mode).toBe("HTML");
     expect(m?.text.split("\n")[0]).toBe("六安市·灵活就业人员参加住房公积金：有条件符合[1]。");
     expect(m?.text).toContain("鼓励灵活就业人员参加住房公积金制度");
-    expect(m?.text).toContain("<b>出处</b>");
+    // One message: the answer, then the compact source list (the passages are behind "原文 [n]").
+    expect(m?.text).toContain("<i>《六安市“十四五”公共服务规划》：[1] ");
     expect(wellFormedHtml(m!.text)).toBe(true);
     const data = buttons(m!).map((b) => b.data);
     expect(data).toContain("src:1:1");
@@ -134,7 +135,8 @@ describe("private chat", () => {
     }
     expect(last?.text).toContain("核对结果如下");
     expect(last?.text).toMatch(/六安市·.*：(符合|有条件符合|不符合|还不能确定)/);
-    expect(last?.text).toMatch(/\[1\] 《六安市“十四五”公共服务规划》/);
+    expect(last?.text).toMatch(/<i>《六安市“十四五”公共服务规划》：\[1\]/);
+    expect(buttons(last!).map((b) => b.text)).toContain("原文 [1]");
   });
 
   it("the wizard can be cancelled at any time", async () => {

@@ -28,27 +28,41 @@ describe("telegram rendering", () => {
     }
   });
 
-  it("renders the answer first, then numbered sources, with quotes not already in the text", () => {
+  it("renders the answer first, then a compact source list (one line per document, no quotes), and buttons", () => {
+    const cite = (docId: string, title: string, location: string, quote: string, n: number) => ({
+      city: "六安市", docId, docTitle: title, docStatus: "规划文本", location, quote, chunkId: `${docId}#c${n}`, chunkText: quote, score: 1,
+    });
     const answer = {
       question: "q",
-      city: "六安市",
+      city: null,
       kind: "answer",
-      text: "“甲乙丙”[1]（某章）\n更多相关原文：[2]",
+      text: "六安市规划：“甲乙丙”[1]。\n淮南市规划：“己”[3]。\n摘自《六安规划》和《淮南<规划>》。",
       citations: [
-        { city: "六安市", docId: "d", docTitle: "六安规划", docStatus: "规划文本", location: "第一章", quote: "甲乙丙", chunkId: "d#c1", chunkText: "甲乙丙", score: 1 },
-        { city: "六安市", docId: "d", docTitle: "六安规划", docStatus: "规划文本", location: "第二章", quote: "丁<戊>", chunkId: "d#c2", chunkText: "丁<戊>", score: 1 },
+        cite("d", "六安规划", "第一章 总则 › 第一节 甲", "甲乙丙", 1),
+        cite("d", "六安规划", "第二章 › 第二节 丁", "丁<戊>", 2),
+        cite("h", "淮南<规划>", "第三章", "己", 3),
+        cite("d", "六安规划", "第一章 总则 › 第一节 甲", "庚", 4),
       ],
       eligibility: [],
       timingsMs: { total: 1 },
     } satisfies Answer;
-    const { messages, keyboard } = renderAnswer(answer, bm, "7");
-    expect(messages).toHaveLength(1);
-    const text = messages[0]!;
-    expect(text.indexOf("“甲乙丙”[1]")).toBeLessThan(text.indexOf("<b>出处</b>"));
-    expect(text).toContain("[1] 《六安规划》（规划文本） › 第一章");
-    expect(text).not.toContain("[1] 《六安规划》（规划文本） › 第一章\n“甲乙丙”");
-    expect(text).toContain("“丁&lt;戊&gt;”");
-    const data = keyboard!.inline_keyboard.flat().map((b) => (b as { callback_data: string }).callback_data);
-    expect(data).toEqual(["src:7:1", "src:7:2", "fb:7:+", "fb:7:-"]);
+    const { messages, keyboard } = renderAnswer(answer, bm, "7", 4000, ["已记住：就业状态：灵活就业（发 /forget 可删除）。"]);
+    expect(messages).toEqual([
+      [
+        "六安市规划：“甲乙丙”[1]。",
+        "淮南市规划：“己”[3]。",
+        "摘自《六安规划》和《淮南&lt;规划&gt;》。",
+        "<i>已记住：就业状态：灵活就业（发 /forget 可删除）。</i>",
+        "<i>《六安规划》：[1][4] 第一节 甲；[2] 第二节 丁</i>",
+        "<i>《淮南&lt;规划&gt;》：[3] 第三章</i>",
+      ].join("\n"),
+    ]);
+    const rows = keyboard!.inline_keyboard.map((r) => r.map((b) => (b as { callback_data: string }).callback_data));
+    expect(rows).toEqual([["src:7:1", "src:7:2", "src:7:3"], ["src:7:4"], ["fb:7:+", "fb:7:-"]]);
+  });
+
+  it("an answer without citations is plain text without buttons", () => {
+    const answer = { question: "q", city: null, kind: "greeting", text: "不客气！", citations: [], eligibility: [], timingsMs: { total: 1 } } satisfies Answer;
+    expect(renderAnswer(answer, bm, "8")).toEqual({ messages: ["不客气！"] });
   });
 });

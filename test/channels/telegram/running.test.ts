@@ -27,15 +27,17 @@ afterAll(() => server.stop());
 
 describe("sending", () => {
   it("splits a long answer under the message limit, never inside a source line, keyboard on the last", async () => {
-    const h = await startTestBot(core, server, { env: { BOT_MESSAGE_LIMIT: "400" } });
+    const h = await startTestBot(core, server, { env: { BOT_MESSAGE_LIMIT: "200" } });
     try {
       const client = server.getClient(h.token, { userId: ++user, chatId: user });
       await say(client, "六安和淮南的基本公共服务清单有什么不同");
       const msgs = await allReplies(client);
       expect(msgs.length).toBeGreaterThan(2);
-      for (const m of msgs) expect(m.text.length).toBeLessThanOrEqual(400);
+      for (const m of msgs) expect(m.text.length).toBeLessThanOrEqual(200);
       const all = msgs.map((m) => m.text).join("\n");
-      for (const line of all.split("\n").filter((l) => l.startsWith("["))) expect(line).toMatch(/^\[\d+\] 《.*》（.*）/);
+      const sourceLines = all.split("\n").filter((l) => l.startsWith("<i>《"));
+      expect(sourceLines.length).toBeGreaterThan(0);
+      for (const line of sourceLines) expect(line).toMatch(/^<i>《[^<]*》：\[\d+\][^<]*<\/i>$/);
       expect(msgs.slice(0, -1).every((m) => buttons(m).length === 0)).toBe(true);
       expect(buttons(msgs[msgs.length - 1]!).some((b) => b.data.startsWith("fb:"))).toBe(true);
     } finally {
