@@ -240,6 +240,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
       rating: ctx.match[2] === "+" ? "up" : "down",
       answerId: ctx.match[1],
       ...(saved ? { answerKind: saved.kind, chunkIds: saved.chunkIds } : {}),
+      ...(saved?.logId ? { logId: saved.logId } : {}),
       indexId: core().index.id,
     });
     await ctx.answerCallbackQuery({ text: bm.feedback_thanks }).catch(optional("answerCallbackQuery"));
@@ -282,7 +283,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
       if (told.subject === "self") s.profile = { ...s.profile, ...told.facts };
     }
     const id = (++s.counter).toString(36);
-    s.answers = [...s.answers, { id, chunkIds: answer.citations.map((c) => c.chunkId), kind: answer.kind }].slice(-ANSWERS_KEPT);
+    s.answers = [...s.answers, { id, chunkIds: answer.citations.map((c) => c.chunkId), kind: answer.kind, ...(answer.logId ? { logId: answer.logId } : {}) }].slice(-ANSWERS_KEPT);
     const { messages, keyboard } = renderAnswer(answer, bm, id, config.telegram.messageLimit);
     await replyAll(ctx, messages, keyboard);
   });

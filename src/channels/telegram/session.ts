@@ -26,7 +26,7 @@ export interface BotSession {
   /** "" = both cities. */
   city?: string;
   profile: Profile;
-  answers: { id: string; chunkIds: string[]; kind: string }[];
+  answers: { id: string; chunkIds: string[]; kind: string; logId?: string }[];
   counter: number;
   wizard?: WizardState | undefined;
 }
