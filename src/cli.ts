@@ -25,7 +25,7 @@ import { LiveApp } from "./index/live.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { fileFeedbackSink, type FeedbackSink } from "./channels/telegram/feedback.ts";
-import { loggedCore, openQuestionLog, type QuestionLog } from "./questions/log.ts";
+import { loggedCore, openQuestionLog, ratingsToLog, type QuestionLog } from "./questions/log.ts";
 import { parseSince, toCsv, unansweredReview } from "./questions/review.ts";
 import { writeFileSync } from "node:fs";
 
@@ -178,11 +178,7 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
     const observe = metrics ? metrics.observeAnswer.bind(metrics) : undefined;
     const httpCore = loggedCore(core, "http", { questionLog, observe });
     const botCore = loggedCore(core, "telegram", { questionLog, observe });
-    const feedbackFile = fileFeedbackSink(path.join(rt.config.stateDir, "feedback.jsonl"));
-    const feedback: FeedbackSink = async (record) => {
-      if (record.kind === "rating" && record.rating && record.logId) questionLog.feedback(record.logId, record.rating);
-      await feedbackFile(record);
-    };
+    const feedback: FeedbackSink = ratingsToLog(questionLog, fileFeedbackSink(path.join(rt.config.stateDir, "feedback.jsonl")));
     const reload = (reason: string) => live.reload(reason);
     if (rt.config.indexWatch) live.watch();
     const onHup = () => void reload("SIGHUP");

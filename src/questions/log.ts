@@ -190,13 +190,17 @@ export function createQuestionLog(store: QuestionStore, options: QuestionLogOpti
     if (queue.length > 0) schedule(queue.length >= BATCH ? 0 : FLUSH_MS);
   };
 
-  const flush = (): Promise<void> => {
-    if (running) return running;
-    if (queue.length === 0 && ready) return Promise.resolve();
-    running = flushOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
+  /** Write everything queued (batch by batch) unless an attempt fails; waits for a write under way first. */
+  const flush = async (): Promise<void> => {
+    while (running) await running;
+    if (queue.length === 0 && ready) return;
+    do {
+      const run = flushOnce().finally(() => {
+        if (running === run) running = undefined;
+      });
+      running = run;
+      await run;
+    } while (queue.length > 0 && !down && !closed);
   };
 
   const enqueue = (op: LogOp) => {
@@ -250,10 +254,7 @@ export function createQuestionLog(store: QuestionStore, options: QuestionLogOpti
       clearTimeout(timer);
       timer = undefined;
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-      const drain = async () => {
-        while (queue.length > 0 && !down) await flush();
-      };
-      await Promise.race([drain(), deadline]);
+      await Promise.race([flush(), deadline]);
       closed = true;
       if (queue.length > 0) log.warn(`question log closed with ${queue.length} change(s) not written (${store.description} unavailable)`);
       await store.close().catch(() => undefined);
@@ -302,5 +303,22 @@ export function loggedCore(core: () => App, channel: Channel, deps: { questionLo
     let w = wrapped.get(app);
     if (!w) wrapped.set(app, (w = wrap(app)));
     return w;
+  };
+}
+
+/**
+ * A feedback sink that also records ratings in the question log (by the rated answer's logId),
+ * then passes every record on (feedback.jsonl).
+ *
+ * @example
+ * startBot(core, config, log, { feedback: ratingsToLog(questionLog, fileFeedbackSink(file)) });
+ */
+export function ratingsToLog<R extends { kind: string; rating?: "up" | "down" | undefined; logId?: string | undefined }>(
+  questionLog: QuestionLog,
+  next: (record: R) => Promise<void>,
+): (record: R) => Promise<void> {
+  return async (record) => {
+    if (record.kind === "rating" && record.rating && record.logId) questionLog.feedback(record.logId, record.rating);
+    await next(record);
   };
 }
