@@ -52,6 +52,9 @@ const REQUIRED_TEXTS = [
   "linked",
   "pick_question",
   "no_passages",
+  "passages_label",
+  "search_city_label",
+  "search_city_all",
 ] as const;
 
 /** Load and validate prompts/review.zh.yaml. */
@@ -233,7 +236,8 @@ export async function registerReview(app: FastifyInstance, deps: ReviewDeps): Pr
     const since = sinceOf(req.query.since, reply);
     if (since === null) return reply;
     try {
-      return { build: deps.core().index.id, ...(await unansweredReview(qlog, { since, includeLinked: req.query.linked === "1" })) };
+      const core = deps.core();
+      return { build: core.index.id, cities: core.cities(), ...(await unansweredReview(qlog, { since, includeLinked: req.query.linked === "1" })) };
     } catch (error) {
       return unavailable(reply, error);
     }

@@ -85,6 +85,8 @@ function channelName(c) {
   return T[`channel_${c}`] ?? c;
 }
 
+let cities = [];
+
 function renderGroup(group, index) {
   const id = `g${index}`;
   const statuses = ["refused", "not_stated", "down"]
@@ -108,13 +110,17 @@ function renderGroup(group, index) {
     questions.append(el("label", { for: `${id}-q${i}` }, box, ` ${q.text}`, el("span", { class: "count", text: `×${q.count}` })));
   });
   const status = el("p", { class: "status", role: "status", "aria-live": "polite" });
-  const results = el("ol", { class: "passages", "aria-label": T.search_label });
+  const results = el("ol", { class: "passages", "aria-label": T.passages_label });
   const input = el("input", { type: "search", id: `${id}-search`, value: group.label });
+  const city = el("select", { id: `${id}-city` }, el("option", { value: "", text: T.search_city_all }), ...cities.map((c) => el("option", { value: c, text: c })));
+  if (group.cities.length === 1) city.value = group.cities[0];
   const search = el(
     "form",
     { class: "search", role: "search" },
     el("label", { for: `${id}-search`, text: T.search_label }),
     input,
+    el("label", { for: `${id}-city`, text: T.search_city_label }),
+    city,
     el("button", { type: "submit", text: T.search_button }),
   );
   const article = el("article", { class: "group", "aria-labelledby": `${id}-h`, "data-key": group.key }, el("h3", { id: `${id}-h`, text: group.label }), meta, questions, search, status, results);
@@ -124,8 +130,8 @@ function renderGroup(group, index) {
     setStatus(status, T.searching);
     results.replaceChildren();
     try {
-      const city = group.cities.length === 1 ? `&city=${encodeURIComponent(group.cities[0])}` : "";
-      const data = await api(`/api/review/passages?q=${encodeURIComponent(input.value)}${city}`);
+      const scope = city.value ? `&city=${encodeURIComponent(city.value)}` : "";
+      const data = await api(`/api/review/passages?q=${encodeURIComponent(input.value)}${scope}`);
       setStatus(status, data.passages.length ? "" : T.no_passages);
       for (const p of data.passages) {
         const button = el("button", { type: "button", class: "link", text: T.link_button });
@@ -183,6 +189,7 @@ async function loadGroups(notice = "") {
   $("#export").setAttribute("href", `/api/review/export.csv?since=${encodeURIComponent(params.get("since"))}`);
   try {
     const data = await api(`/api/review/groups?${params}`);
+    cities = data.cities;
     const list = $("#groups");
     list.replaceChildren(...data.groups.map(renderGroup));
     const line = data.total
