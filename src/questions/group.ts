@@ -81,12 +81,18 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * groupQuestions(rows)[0] // { label: "六安老人饭堂在哪吃", count: 7, questions: [...], ... }
  */
 export function groupQuestions(rows: readonly LoggedQuestion[], threshold = THRESHOLD): { groups: QuestionGroup[]; omitted: number } {
-  const byWording = new Map<string, { text: string; rows: LoggedQuestion[]; features: Set<string> }>();
+  const byWording = new Map<string, { text: string; rows: LoggedQuestion[]; features: Set<string>; forms: Map<string, number> }>();
   for (const r of rows) {
     const key = comparable(r.question);
     let w = byWording.get(key);
-    if (!w) byWording.set(key, (w = { text: r.question, rows: [], features: bigrams(key) }));
+    if (!w) byWording.set(key, (w = { text: r.question, rows: [], features: bigrams(key), forms: new Map() }));
     w.rows.push(r);
+    w.forms.set(r.question, (w.forms.get(r.question) ?? 0) + 1);
+  }
+  // A wording is shown as its most frequent form (ties: the shortest, then the first in code order),
+  // so the label does not depend on the order rows were read in.
+  for (const w of byWording.values()) {
+    w.text = [...w.forms].sort((a, b) => b[1] - a[1] || [...a[0]].length - [...b[0]].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))[0]?.[0] ?? w.text;
   }
   const latest = (rs: readonly LoggedQuestion[]) => Math.max(...rs.map((r) => r.askedAt));
   const wordings = [...byWording.values()].sort((a, b) => b.rows.length - a.rows.length || latest(b.rows) - latest(a.rows));
