@@ -40,7 +40,7 @@ export interface Metrics {
  */
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "minsheng_process_" });
+  collectDefaultMetrics({ register: registry, prefix: "minsheng_" });
   let sources: MetricsSources = {};
 
   const answers = new Counter({
