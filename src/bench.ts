@@ -10,12 +10,15 @@ import { baselineAnswer, buildBaseline } from "./eval/baseline.ts";
 import { readQuestions, sourcesByCity } from "./eval/run.ts";
 import { buildIndex } from "./index/build.ts";
 import { silentLogger } from "./log.ts";
+import { createQuestionLog, loggedCore } from "./questions/log.ts";
+import { SQLITE_FILE, sqliteStore } from "./questions/sqlite.ts";
 import { createTokenizer } from "./search/tokenizer.ts";
 
 /*
  * `npm run bench`: index build time, per-question latency (warm, in-process as in batch mode, and
  * one real CLI batch run) and peak memory, each next to the BM25 baseline measured in the same run.
- * Medians and percentiles, never single runs.
+ * The question log's cost: the same questions asked through the logged core (SQLite, batched
+ * writes, as `serve` runs it) in the same rounds. Medians and percentiles, never single runs.
  */
 
 const { values } = parseArgs({
@@ -64,11 +67,40 @@ try {
   const baseLatencies: number[] = [];
   // A follow-up ("那淮南呢？" after each question): resolved from the history, then answered.
   const followUps: number[] = [];
+  // The same question through the question log (its batches are written on a timer meanwhile).
+  const questionLog = createQuestionLog(sqliteStore(path.join(work, "state", SQLITE_FILE)), { log: silentLogger, days: 90 });
+  // What logging adds on the answer path itself: record() (redacting, queueing), timed on its own.
+  const recordTimes: number[] = [];
+  const timedLog = {
+    ...questionLog,
+    record: (entry: Parameters<typeof questionLog.record>[0]) => {
+      const t = performance.now();
+      const id = questionLog.record(entry);
+      recordTimes.push(performance.now() - t);
+      return id;
+    },
+  };
+  const logged = loggedCore(() => app, "http", { questionLog: timedLog })();
+  await questionLog.flush();
+  const loggedLatencies: number[] = [];
   for (let r = 0; r < Number(values.rounds); r++) {
     for (const q of questions) {
-      let t = performance.now();
+      let t: number;
+      // Alternating which goes first, so neither profits from the other's warm caches.
+      const plainFirst = r % 2 === 0;
+      if (!plainFirst) {
+        t = performance.now();
+        await logged.ask(q.question, { id: q.id });
+        loggedLatencies.push(performance.now() - t);
+      }
+      t = performance.now();
       await app.ask(q.question, { id: q.id });
       latencies.push(performance.now() - t);
+      if (plainFirst) {
+        t = performance.now();
+        await logged.ask(q.question, { id: q.id });
+        loggedLatencies.push(performance.now() - t);
+      }
       t = performance.now();
       baselineAnswer(baseline, q.id, q.question);
       baseLatencies.push(performance.now() - t);
@@ -77,6 +109,9 @@ try {
       followUps.push(performance.now() - t);
     }
   }
+
+  await questionLog.close();
+  const logStats = questionLog.stats();
 
   // One real CLI batch run: process start, index load, answers (timingsMs from the JSON lines).
   const batch = path.join(work, "batch.jsonl");
@@ -107,6 +142,15 @@ try {
       baselineMs: { median: ms(quantile(baseLatencies, 0.5)), p95: ms(quantile(baseLatencies, 0.95)) },
       ratioMedian: ms(quantile(latencies, 0.5) / quantile(baseLatencies, 0.5)),
     },
+    questionLog: {
+      loggedMs: { median: ms(quantile(loggedLatencies, 0.5)), p95: ms(quantile(loggedLatencies, 0.95)) },
+      addedMs: { median: ms(quantile(loggedLatencies, 0.5) - quantile(latencies, 0.5)), p95: ms(quantile(loggedLatencies, 0.95) - quantile(latencies, 0.95)) },
+      ratioP95: ms(quantile(loggedLatencies, 0.95) / quantile(latencies, 0.95)),
+      recordMs: { median: ms(quantile(recordTimes, 0.5)), p95: ms(quantile(recordTimes, 0.95)) },
+      written: logStats.written,
+      batches: logStats.flushes,
+      writeMsPerQuestion: ms(logStats.flushMs / Math.max(1, logStats.written)),
+    },
     followUpWarm: {
       minshengMs: { median: ms(quantile(followUps, 0.5)), p95: ms(quantile(followUps, 0.95)) },
       ratioToFreshMedian: ms(quantile(followUps, 0.5) / quantile(latencies, 0.5)),
@@ -128,6 +172,8 @@ try {
           `   baseline BM25 build ${r.build.baselineMs.median} ms  (×${r.build.ratio})`,
         `latency warm: median ${r.latencyWarm.minshengMs.median} ms, p95 ${r.latencyWarm.minshengMs.p95} ms, p99 ${r.latencyWarm.minshengMs.p99} ms` +
           `   baseline median ${r.latencyWarm.baselineMs.median} ms, p95 ${r.latencyWarm.baselineMs.p95} ms  (×${r.latencyWarm.ratioMedian})`,
+        `with the question log (SQLite): median ${r.questionLog.loggedMs.median} ms, p95 ${r.questionLog.loggedMs.p95} ms  (difference: median ${r.questionLog.addedMs.median} ms, p95 ${r.questionLog.addedMs.p95} ms; ×${r.questionLog.ratioP95} at p95)`,
+        `  on the answer path, record(): median ${r.questionLog.recordMs.median} ms, p95 ${r.questionLog.recordMs.p95} ms; off it, ${r.questionLog.written} rows in ${r.questionLog.batches} batches, ${r.questionLog.writeMsPerQuestion} ms of writing per question`,
         `follow-up "那淮南呢？" with one earlier turn: median ${r.followUpWarm.minshengMs.median} ms, p95 ${r.followUpWarm.minshengMs.p95} ms  (×${r.followUpWarm.ratioToFreshMedian} of a fresh question)`,
         `CLI batch (new process, first pass): wall ${r.cliBatchCold.wallMs} ms, per question median ${r.cliBatchCold.perQuestionMs.median} ms, p95 ${r.cliBatchCold.perQuestionMs.p95} ms`,
         `peak RSS of the bench process: ${r.peakRssMb} MB`,

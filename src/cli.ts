@@ -23,6 +23,11 @@ import { resilientCounter } from "./limits.ts";
 import { closeRedis, connectRedis, redisWindowCounter } from "./redis.ts";
 import { LiveApp } from "./live.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { createMetrics } from "./metrics.ts";
+import { fileFeedbackSink, type FeedbackSink } from "./channels/telegram/feedback.ts";
+import { loggedCore, openQuestionLog, ratingsToLog, type QuestionLog } from "./questions/log.ts";
+import { parseSince, toCsv, unansweredReview } from "./questions/review.ts";
+import { writeFileSync } from "node:fs";
 
 /*
  * The command line: commands are plain data (name, usage, options, run). A user error prints the
@@ -106,8 +111,11 @@ async function askBatch(file: string, rt: Runtime, savedCity: string | undefined
 }
 
 async function interactive(rt: Runtime, city: string | undefined): Promise<number> {
-  const app = await rt.app();
-  requireKnownCity(app, city, "--city");
+  const base = await rt.app();
+  requireKnownCity(base, city, "--city");
+  // Residents' questions typed at a hotline terminal are logged like the API's and the bot's.
+  const questionLog = openQuestionLog(rt.config, rt.log);
+  const app = loggedCore(() => base, "cli", { questionLog })();
   const tty = Boolean(process.stdin.isTTY);
   let savedCity = city;
   const cities = app.index.corpus.documents.map((d) => d.meta.city);
@@ -138,6 +146,7 @@ async function interactive(rt: Runtime, city: string | undefined): Promise<numbe
     prompt();
   }
   rl.close();
+  await questionLog.close();
   return 0;
 }
 
@@ -154,8 +163,22 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
     // One Redis connection for everything replicas share (fails fast on a bad REDIS_URL); closed last.
     const redis = rt.config.redisUrl ? await connectRedis(rt.config.redisUrl, { log: rt.log, commandTimeoutMs: rt.config.redisCommandTimeoutMs }) : undefined;
     if (redis) stops.push(() => closeRedis(redis));
+    // The question log is written to the end: closed after the channels, before Redis.
+    const questionLog: QuestionLog = openQuestionLog(rt.config, rt.log);
+    stops.push(() => questionLog.close());
+    const metrics = rt.config.metrics ? createMetrics() : undefined;
     const live = new LiveApp(await rt.app(), rt.log);
     const core = () => live.current();
+    const health = () => ({ ...(redis ? { redis: redis.status() } : {}), ...(questionLog.enabled ? { database: questionLog.status() } : {}) });
+    if (metrics) {
+      live.onReload((r) => metrics.reload(r.ok ? (r.unchanged ? "unchanged" : "ok") : "refused"));
+      metrics.setSources({ build: () => core().index.id, health, questionLog: () => questionLog.stats() });
+    }
+    // Every channel's questions go through its logged view of the core (question log, metrics).
+    const observe = metrics ? metrics.observeAnswer.bind(metrics) : undefined;
+    const httpCore = loggedCore(core, "http", { questionLog, observe });
+    const botCore = loggedCore(core, "telegram", { questionLog, observe });
+    const feedback: FeedbackSink = ratingsToLog(questionLog, fileFeedbackSink(path.join(rt.config.stateDir, "feedback.jsonl")));
     const reload = (reason: string) => live.reload(reason);
     if (rt.config.indexWatch) live.watch();
     const onHup = () => void reload("SIGHUP");
@@ -166,7 +189,7 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
     });
     let bot: BotHandle | undefined;
     if (want.bot && rt.config.telegram.token) {
-      const handle = await startBot(core, rt.config, rt.log, redis ? { redis } : {});
+      const handle = await startBot(botCore, rt.config, rt.log, { feedback, ...(redis ? { redis } : {}) });
       bot = handle;
       // Stopped after the HTTP server has closed, so in-flight webhook updates finish first.
       stops.push(() => handle.stop());
@@ -175,15 +198,16 @@ async function runServices(rt: Runtime, want: { serve: boolean; bot: boolean; po
       throw new UsageError("the bot needs TELEGRAM_BOT_TOKEN (see .env.example)");
     }
     if (want.serve || bot?.mode === "webhook") {
-      const { app: http, url } = await startHttpServer(core, rt.config, rt.log, {
+      const { app: http, url } = await startHttpServer(httpCore, rt.config, rt.log, {
         ...(want.port !== undefined ? { port: want.port } : {}),
         ...(want.host ? { host: want.host } : {}),
         ...(bot?.plugin ? { plugins: [bot.plugin] } : {}),
         reload,
+        health,
+        questionLog,
+        ...(metrics ? { metrics } : {}),
         // Counted in Redis (shared by replicas), in this process while Redis is down.
-        ...(redis
-          ? { rateLimitCounter: resilientCounter(redisWindowCounter(redis, "minsheng:ratelimit:http:")), health: () => ({ redis: redis.status() }) }
-          : {}),
+        ...(redis ? { rateLimitCounter: resilientCounter(redisWindowCounter(redis, "minsheng:ratelimit:http:")) } : {}),
       });
       rt.stdout.write(`民生问答热线工作台：${url}/\n`);
       stops.push(() => http.close());
@@ -382,6 +406,40 @@ const commands: Command[] = [
     },
   },
   {
+    name: "review",
+    summary: "the question log: unanswered questions grouped by wording, or every question as CSV",
+    usage: "review --unanswered [--since 7d] [--linked] [--json]   |   review --export FILE [--since 7d]",
+    options: {
+      unanswered: { type: "boolean", default: false },
+      export: { type: "string" },
+      since: { type: "string" },
+      linked: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+    async run({ values, positionals }, rt) {
+      if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+      if (Boolean(values.unanswered) === (values.export !== undefined)) throw new UsageError("use one of --unanswered, --export FILE");
+      const since = values.since === undefined ? undefined : parseSince(values.since as string);
+      if (values.since !== undefined && since === undefined) throw new UsageError(`--since ${JSON.stringify(values.since)}: use a span (7d, 12h, 30m, 2w) or a date (2026-05-01)`);
+      if (rt.config.questionLog.days === 0) throw new AppError("QUESTION_LOG_UNAVAILABLE", "the question log is off (QUESTION_LOG_DAYS=0)");
+      const questionLog = openQuestionLog(rt.config, rt.log);
+      try {
+        if (values.export !== undefined) {
+          const rows = await readLog(() => questionLog.list({ since }), questionLog);
+          writeFileSync(path.resolve(values.export as string), toCsv(rows));
+          rt.stdout.write(`wrote ${rows.length} question(s) to ${values.export as string}\n`);
+          return 0;
+        }
+        const review = await readLog(() => unansweredReview(questionLog, { since, includeLinked: Boolean(values.linked) }), questionLog);
+        if (values.json) rt.stdout.write(JSON.stringify(review.groups, null, 2) + "\n");
+        else rt.stdout.write(formatReview(review));
+        return 0;
+      } finally {
+        await questionLog.close();
+      }
+    },
+  },
+  {
     name: "serve",
     summary: "HTTP API + staff console",
     usage: "serve [--port 3000] [--host 127.0.0.1]",
@@ -420,6 +478,34 @@ const commands: Command[] = [
     },
   },
 ];
+
+/** Read the question log, or fail with QUESTION_LOG_UNAVAILABLE naming the database and why. */
+async function readLog<T>(read: () => Promise<T>, questionLog: QuestionLog): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new AppError("QUESTION_LOG_UNAVAILABLE", `cannot read the question log (${questionLog.description}): ${(error as Error).message}`);
+  }
+}
+
+/** The unanswered review as text: one block per group, most asked first. */
+function formatReview(review: Awaited<ReturnType<typeof unansweredReview>>): string {
+  const { statuses: s } = review;
+  const lines = [
+    `${review.total} unanswered question(s)${review.since ? ` since ${review.since.slice(0, 16).replace("T", " ")} UTC` : ""} in ${review.groups.length} group(s): ` +
+      `refused ${s.refused}, not stated ${s.not_stated}, thumbs down ${s.down}`,
+  ];
+  review.groups.forEach((g, i) => {
+    const statuses = (["refused", "not_stated", "down"] as const).filter((k) => g.statuses[k] > 0).map((k) => `${k} ${g.statuses[k]}`);
+    lines.push(
+      "",
+      `#${i + 1} ×${g.count}  ${g.firstAsked} … ${g.lastAsked}  ${statuses.join(", ")}  ${g.cities.join(" ") || "-"}  [${g.channels.join(", ")}]${g.linked.length ? `  linked: ${g.linked.join(" ")}` : ""}`,
+      ...g.questions.map((q) => `    ${escapeControls(q.text)}  ×${q.count}`),
+    );
+  });
+  if (review.omitted > 0) lines.push("", `${review.omitted} more question(s), the least asked wordings, are not grouped (see --export)`);
+  return lines.join("\n") + "\n";
+}
 
 function usage(): string {
   return [

@@ -110,6 +110,18 @@ export const EnvSchema = z.object({
   BOT_RATE_WINDOW_MS: intFrom(10000, 100, 3_600_000),
   BOT_MESSAGE_LIMIT: intFrom(4000, 200, 4096),
 
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(?:ql)?:\/\/[^\s]+$/, "a PostgreSQL URL: postgres://user:password@host:5432/database (unset: SQLite in MINSHENG_STATE_DIR)")
+      .optional(),
+  ),
+  QUESTION_LOG_DAYS: intFrom(90, 0, 3650),
+  METRICS: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+
   RETRIEVAL_CANDIDATES: intFrom(40, 5, 500),
   ANSWER_MAX_CITATIONS: intFrom(5, 1, 20),
   QUESTION_MAX_CHARS: intFrom(500, 20, 100000),
@@ -159,6 +171,13 @@ export interface Config {
   redisUrl: string | undefined;
   /** Deadline of one Redis command; past it the command counts as an outage. */
   redisCommandTimeoutMs: number;
+  /**
+   * The question log: a PostgreSQL URL (several replicas), else SQLite in stateDir; kept this many
+   * days (0: no question is stored).
+   */
+  questionLog: { databaseUrl: string | undefined; days: number };
+  /** GET /metrics (Prometheus text) is served. */
+  metrics: boolean;
   telegram: {
     token: string | undefined;
     apiRoot: string;
@@ -245,6 +264,8 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; root?: string } =
     stateDir: resolve(e.MINSHENG_STATE_DIR),
     redisUrl: e.REDIS_URL,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    questionLog: { databaseUrl: e.DATABASE_URL, days: e.QUESTION_LOG_DAYS },
+    metrics: e.METRICS,
     telegram: {
       token: e.TELEGRAM_BOT_TOKEN,
       apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),

@@ -45,6 +45,10 @@ export const ERROR_CODES = [
   "HEADERS_TOO_LARGE", // http: request headers over Node's limit
   "RATE_LIMITED", // http: too many requests (or admin token failures) from one client
   "RELOAD_REFUSED", // http: admin reload found no usable build; the old one keeps serving
+  "QUESTION_LOG_UNAVAILABLE", // review: the question log's database is down, or the log is off (QUESTION_LOG_DAYS=0)
+  "PASSAGE_UNKNOWN", // review: a link names a passage id the live build does not have
+  "PASSAGE_CHANGED", // review: the passage's text changed since it was shown (a newer build went live)
+  "LINK_INVALID", // review: the library entry would not validate (question linked elsewhere, pending.yaml broken)
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -34,6 +34,7 @@ export class LiveApp {
   private buildTimer: NodeJS.Timeout | undefined;
   /** The last problem reported for the live build on disk (reported once until it changes). */
   private reported: string | undefined;
+  private readonly listeners: ((result: ReloadResult) => void)[] = [];
 
   constructor(initial: App, log: Logger) {
     this.app = initial;
@@ -60,10 +61,20 @@ export class LiveApp {
     return this.queued;
   }
 
+  /** Called with the result of every reload attempt (metrics). */
+  onReload(listener: (result: ReloadResult) => void): void {
+    this.listeners.push(listener);
+  }
+
   private start(reason: string): Promise<ReloadResult> {
-    const run = this.doReload(reason).finally(() => {
-      if (this.running === run) this.running = undefined;
-    });
+    const run = this.doReload(reason)
+      .then((result) => {
+        for (const listener of this.listeners) listener(result);
+        return result;
+      })
+      .finally(() => {
+        if (this.running === run) this.running = undefined;
+      });
     this.running = run;
     return run;
   }

@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type autocannon from "autocannon";
@@ -9,7 +11,8 @@ import { readQuestions } from "./eval/run.ts";
  * `npm run loadtest`: the HTTP API under load on loopback. The server runs in its own process
  * (as in production) and autocannon drives it with the question set, round robin. The framework
  * floor (GET /healthz) is measured in the same run as the baseline. Reports requests/s, latency
- * median/p95/p99 and the server's peak memory (VmHWM).
+ * median/p95/p99 and the server's peak memory (VmHWM). The question log's cost: the same load on a
+ * server with the log off (QUESTION_LOG_DAYS=0) and on (SQLite), in the same run, as a ratio.
  */
 
 const { values } = parseArgs({
@@ -22,30 +25,64 @@ const { values } = parseArgs({
 });
 
 const questions = readQuestions(path.resolve(values.questions as string));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--port", String(port)], {
-  env: { ...process.env, LOG_LEVEL: "warn", HTTP_RATE_LIMIT_MAX: "1000000" },
-  stdio: ["ignore", "ignore", "inherit"],
-});
-const exited = new Promise<never>((_, reject) => server.once("exit", (code) => reject(new Error(`server exited with code ${code}`))));
-exited.catch(() => {});
-try {
-  await Promise.race([waitForHttp(`${base}/healthz`, 120_000), exited]);
-  const duration = Number(values.duration);
-  const connections = Number(values.connections);
-  const floor = await loadRun({ url: `${base}/healthz`, duration: Math.max(5, Math.round(duration / 2)), connections });
-  const ask = await loadRun({
-    url: base,
-    duration,
-    connections,
-    requests: questions.map((q) => ({
-      method: "POST" as const,
-      path: "/api/ask",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ question: q.question }),
-    })),
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const requests = questions.map((q) => ({
+  method: "POST" as const,
+  path: "/api/ask",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ question: q.question }),
+}));
+
+/** A server process with `env`, ready to answer. */
+async function startServer(env: Record<string, string>) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--port", String(port)], {
+    env: { ...process.env, LOG_LEVEL: "warn", HTTP_RATE_LIMIT_MAX: "1000000", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
   });
+  const exited = new Promise<never>((_, reject) => server.once("exit", (code) => reject(new Error(`server exited with code ${code}`))));
+  exited.catch(() => {});
+  await Promise.race([waitForHttp(`${base}/healthz`, 120_000), exited]);
+  return { base, server };
+}
+
+/** Several autocannon results as one: requests/s averaged, latency percentiles of the median run. */
+function combine(runs: autocannon.Result[]): autocannon.Result {
+  const byRate = [...runs].sort((a, b) => a.requests.average - b.requests.average);
+  const mid = byRate[Math.floor(byRate.length / 2)] as autocannon.Result;
+  const sum = (f: (r: autocannon.Result) => number) => runs.reduce((n, r) => n + f(r), 0);
+  return {
+    ...mid,
+    requests: { ...mid.requests, average: sum((r) => r.requests.average) / runs.length, total: sum((r) => r.requests.total) },
+    errors: sum((r) => r.errors),
+    non2xx: sum((r) => r.non2xx),
+  };
+}
+
+const state = mkdtempSync(path.join(os.tmpdir(), "minsheng-loadtest-"));
+// The question log off (QUESTION_LOG_DAYS=0) and on (SQLite in a fresh state folder, as on a fresh
+// clone), both servers up; the load alternates between them in rounds (off, on, off, on), so a busy
+// moment of the machine does not land on one side only.
+const servers: Awaited<ReturnType<typeof startServer>>[] = [];
+try {
+  const offServer = await startServer({ QUESTION_LOG_DAYS: "0" });
+  servers.push(offServer);
+  const onServer = await startServer({ QUESTION_LOG_DAYS: "90", MINSHENG_STATE_DIR: state, DATABASE_URL: "" });
+  servers.push(onServer);
+  const floor = await loadRun({ url: `${offServer.base}/healthz`, duration: Math.max(5, Math.round(duration / 2)), connections });
+  const ROUNDS = 2;
+  const offRuns: autocannon.Result[] = [];
+  const onRuns: autocannon.Result[] = [];
+  const slice = Math.max(3, Math.round(duration / ROUNDS));
+  for (let i = 0; i < ROUNDS; i++) {
+    offRuns.push(await loadRun({ url: offServer.base, duration: slice, connections, requests }));
+    onRuns.push(await loadRun({ url: onServer.base, duration: slice, connections, requests }));
+  }
+  const off = { ask: combine(offRuns) };
+  const on = { ask: combine(onRuns), peakRssMb: peakRssMb(onServer.server.pid) };
+  const { ask } = { ask: on.ask };
   const summary = (r: autocannon.Result) => ({
     requestsPerSec: Math.round(r.requests.average),
     errors: r.errors + r.non2xx,
@@ -58,20 +95,24 @@ try {
     ask: { ...summary(ask), latencyMs: { median: ask.latency.p50, p95: loadP95(ask), p99: ask.latency.p99 } },
     baselineHealthz: { ...summary(floor), latencyMs: { median: floor.latency.p50, p95: loadP95(floor), p99: floor.latency.p99 } },
     ratioToBaseline: Math.round((ask.requests.average / floor.requests.average) * 1000) / 1000,
-    serverPeakRssMb: peakRssMb(server.pid),
+    questionLogOff: { ...summary(off.ask), latencyMs: { median: off.ask.latency.p50, p95: loadP95(off.ask) } },
+    ratioLogOnToOff: Math.round((ask.requests.average / off.ask.requests.average) * 1000) / 1000,
+    serverPeakRssMb: on.peakRssMb,
   };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
   else {
     const r = report;
     process.stdout.write(
       [
-        `POST /api/ask, ${r.questions} questions round robin, ${r.connections} connections, ${r.durationS}s:`,
+        `POST /api/ask, ${r.questions} questions round robin, ${r.connections} connections, ${r.durationS}s per server (alternating rounds), question log on (SQLite):`,
         `  ${r.ask.requestsPerSec} req/s; latency median ${r.ask.latencyMs.median} ms, p95 ${r.ask.latencyMs.p95} ms, p99 ${r.ask.latencyMs.p99} ms; errors ${r.ask.errors} of ${r.ask.total}`,
+        `question log off (QUESTION_LOG_DAYS=0): ${r.questionLogOff.requestsPerSec} req/s; median ${r.questionLogOff.latencyMs.median} ms, p95 ${r.questionLogOff.latencyMs.p95} ms (on/off ×${r.ratioLogOnToOff})`,
         `baseline GET /healthz: ${r.baselineHealthz.requestsPerSec} req/s; median ${r.baselineHealthz.latencyMs.median} ms, p99 ${r.baselineHealthz.latencyMs.p99} ms (ask/baseline ×${r.ratioToBaseline})`,
         `server peak RSS: ${r.serverPeakRssMb} MB`,
       ].join("\n") + "\n",
     );
   }
 } finally {
-  await stopServer(server);
+  for (const { server } of servers) await stopServer(server);
+  rmSync(state, { recursive: true, force: true });
 }

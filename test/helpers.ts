@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
 import { createApp, type App } from "../src/app.ts";
@@ -10,9 +11,22 @@ import { silentLogger } from "../src/log.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 
+let stateDir: string | undefined;
+/**
+ * A state folder of this test file's own (sessions, feedback, the question log's SQLite file), so
+ * that processes the tests start never write into the project's .state/ nor share one database.
+ */
+export function testStateDir(): string {
+  if (!stateDir) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "minsheng-test-state-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    stateDir = dir;
+  }
+  return stateDir;
+}
 /** Config for tests: the project's seeds and prompts, the shared test index, no logging. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ env: { MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "silent", ...env }, root: ROOT });
+  return loadConfig({ env: { MINSHENG_INDEX_DIR: inject("indexDir"), MINSHENG_STATE_DIR: testStateDir(), LOG_LEVEL: "silent", ...env }, root: ROOT });
 }
 
 /**
@@ -26,7 +40,7 @@ export function runCli(args: string[], options: { input?: string; env?: Record<s
       ["--import", "tsx", "src/cli.ts", ...args],
       {
         cwd: ROOT,
-        env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "warn", ...options.env },
+        env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), MINSHENG_STATE_DIR: testStateDir(), LOG_LEVEL: "warn", ...options.env },
         maxBuffer: 20 * 1024 * 1024,
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
@@ -49,7 +63,7 @@ export interface Served {
 export async function startServe(env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--port", "0"], {
     cwd: ROOT,
-    env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), MINSHENG_STATE_DIR: testStateDir(), LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

@@ -82,6 +82,8 @@ export const AnswerSchema = z.object({
   /** Facts the resident stated about themselves in this turn (a channel may remember them). */
   remember: ProfileSchema.optional(),
   timingsMs: z.object({ total: z.number() }).catchall(z.number()),
+  /** The question log's id of this answer, set by channels that log it (rate it: POST /api/feedback). */
+  logId: z.string().optional(),
 });
 export type Answer = z.infer<typeof AnswerSchema>;
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { inject } from "vitest";
-import { ROOT } from "../helpers.ts";
+import { ROOT, testStateDir } from "../helpers.ts";
 
 /*
  * What the fault suite shares: real processes on loopback (serve, bot, redis-server), their
@@ -22,7 +22,7 @@ export interface Proc {
 export function spawnCli(args: string[], env: Record<string, string> = {}): Proc {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), LOG_LEVEL: "warn", INDEX_WATCH: "false", ...env },
+    env: { ...process.env, MINSHENG_INDEX_DIR: inject("indexDir"), MINSHENG_STATE_DIR: testStateDir(), LOG_LEVEL: "warn", INDEX_WATCH: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return track(child);

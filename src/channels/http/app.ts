@@ -18,13 +18,16 @@ import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import { isAppError, type ErrorCode } from "../../errors.ts";
 import type { ReloadResult } from "../../live.ts";
-import { memoryWindowCounter, type WindowCounter } from "../../limits.ts";
+import type { WindowCounter } from "../../limits.ts";
 import { pinoOf, redact, type Logger } from "../../log.ts";
 import { errorText, fill } from "../../prompts.ts";
 import { ProfileSchema } from "../../contract/profile.ts";
 import { HistorySchema } from "../../contract/answer.ts";
 import { TOOL_VERSION } from "../../version.ts";
-import { bearerToken, safeEqual } from "./auth.ts";
+import type { Metrics } from "../../metrics.ts";
+import type { QuestionLog } from "../../questions/log.ts";
+import { adminGate, bearerToken } from "./auth.ts";
+import { registerFeedback, registerReview } from "./review.ts";
 
 /*
  * The HTTP API and the staff console page. `buildHttpApp` builds (tests call `app.inject`);
@@ -50,6 +53,10 @@ export interface HttpOptions {
   rateLimitCounter?: WindowCounter;
   /** Health of optional peers, shown by /healthz (e.g. redis: "down" during an outage). */
   health?: () => Record<string, "up" | "down">;
+  /** The question log: POST /api/feedback, and the review (/review) when ADMIN_TOKEN is set. */
+  questionLog?: QuestionLog;
+  /** GET /metrics serves these when METRICS=true; rate-limited requests are counted. */
+  metrics?: Metrics;
 }
 
 type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
@@ -246,6 +253,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     ...(options.rateLimitCounter ? { store: sharedRateLimitStore(options.rateLimitCounter) } : {}),
     max: config.http.rateLimit.max,
     timeWindow: config.http.rateLimit.windowMs,
+    ...(options.metrics ? { onExceeded: () => options.metrics?.rateLimited() } : {}),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: ctx.statusCode,
       limited: apiError("RATE_LIMITED", text("RATE_LIMITED", { seconds: Math.max(1, Math.ceil(ctx.ttl / 1000)) })),
@@ -300,29 +308,44 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
   });
 
   // Wrong tokens are counted per client, in this process; past the limit every admin request is
-  // refused until the window ends, the right token too, so guessing learns nothing.
-  const adminFailures = memoryWindowCounter(10_000);
+  // refused until the window ends, the right token too, so guessing learns nothing. The review's
+  // login goes through the same gate.
+  const gate = adminGate(config.adminToken, config.adminAuth);
   api.post("/api/admin/reload", { schema: { hide: true } }, async (req, reply) => {
-    const token = config.adminToken;
-    if (!token || !options.reload) return sendError(reply, 404, [{ path: "url", message: "the admin endpoint is off (no ADMIN_TOKEN)" }]);
-    const { maxFailures, windowMs } = config.adminAuth;
-    const failures = adminFailures.peek(req.ip);
-    if (failures.count >= maxFailures) {
+    if (!config.adminToken || !options.reload) return sendError(reply, 404, [{ path: "url", message: "the admin endpoint is off (no ADMIN_TOKEN)" }]);
+    const check = gate.check(req.ip, bearerToken(req.headers.authorization));
+    if (!check.ok && check.status === 429) {
       return reply
         .code(429)
-        .send(apiError("RATE_LIMITED", text("RATE_LIMITED", { seconds: Math.max(1, Math.ceil(failures.ttlMs / 1000)) }), [{ path: "authorization", message: "too many wrong admin tokens" }]));
+        .send(apiError("RATE_LIMITED", text("RATE_LIMITED", { seconds: check.retryAfterSeconds ?? 60 }), [{ path: "authorization", message: "too many wrong admin tokens" }]));
     }
-    const given = bearerToken(req.headers.authorization);
-    if (given === undefined || !safeEqual(given, token)) {
-      adminFailures.hitSync(req.ip, windowMs);
-      return sendError(reply, 401, [{ path: "authorization", message: "expected Authorization: Bearer <ADMIN_TOKEN>" }]);
-    }
+    if (!check.ok) return sendError(reply, 401, [{ path: "authorization", message: "expected Authorization: Bearer <ADMIN_TOKEN>" }]);
     const result = await options.reload("POST /api/admin/reload");
     if (result.ok) return result;
     return reply.code(409).send(apiError("RELOAD_REFUSED", text("RELOAD_REFUSED"), [{ path: "index/current", message: redact(result.error ?? "reload failed") }]));
   });
 
   api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  if (options.questionLog) {
+    await registerFeedback(app, { questionLog: options.questionLog, text });
+    if (config.adminToken) {
+      await registerReview(app, {
+        core,
+        seedsDir: config.seedsDir,
+        promptsDir: config.promptsDir,
+        questionLog: options.questionLog,
+        gate,
+        token: config.adminToken,
+        text,
+        log: options.logger,
+      });
+    }
+  }
+  if (config.metrics && options.metrics) {
+    const metrics = options.metrics;
+    api.get("/metrics", { schema: { hide: true }, config: { rateLimit: false } }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.render()));
+  }
 
   for (const plugin of options.plugins ?? []) await plugin(app);
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, [{ path: "url", message: `no route ${req.method} ${redact(req.url.split("?")[0] ?? "")}` }]));

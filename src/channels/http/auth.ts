@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+import { memoryWindowCounter } from "../../limits.ts";
 
 /* Secrets on the HTTP server: the admin token (Bearer) and the Telegram webhook secret. */
 
@@ -28,3 +29,35 @@ export function bearerToken(header: string | undefined): string | undefined {
 export function httpError(statusCode: number, message: string): Error & { statusCode: number } {
   return Object.assign(new Error(message), { statusCode });
 }
+
+/** The outcome of presenting an admin token. */
+export type AdminCheck = { ok: true } | { ok: false; status: 401 | 429; retryAfterSeconds?: number };
+
+/**
+ * ADMIN_TOKEN checks with one failure limit for every admin entrance (the reload endpoint, the
+ * review login): wrong tokens are counted per client IP, in this process; past the limit every
+ * attempt is refused until the window ends — the right token too — so guessing learns nothing.
+ *
+ * @example
+ * const gate = adminGate(config.adminToken, config.adminAuth);
+ * const check = gate.check(req.ip, bearerToken(req.headers.authorization));
+ */
+export function adminGate(token: string | undefined, limits: { maxFailures: number; windowMs: number }) {
+  const failures = memoryWindowCounter(10_000);
+  return {
+    /** Whether admin entrances exist at all (ADMIN_TOKEN set). */
+    enabled: token !== undefined,
+    check(ip: string, given: string | undefined): AdminCheck {
+      if (!token) return { ok: false, status: 401 };
+      const seen = failures.peek(ip);
+      if (seen.count >= limits.maxFailures) return { ok: false, status: 429, retryAfterSeconds: Math.max(1, Math.ceil(seen.ttlMs / 1000)) };
+      if (given === undefined || !safeEqual(given, token)) {
+        failures.hitSync(ip, limits.windowMs);
+        return { ok: false, status: 401 };
+      }
+      return { ok: true };
+    },
+  };
+}
+
+export type AdminGate = ReturnType<typeof adminGate>;

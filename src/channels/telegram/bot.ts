@@ -234,6 +234,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
       rating: ctx.match[2] === "+" ? "up" : "down",
       answerId: ctx.match[1],
       ...(saved ? { answerKind: saved.kind, chunkIds: saved.chunkIds } : {}),
+      ...(saved?.logId ? { logId: saved.logId } : {}),
       indexId: core().index.id,
     });
     await ctx.answerCallbackQuery({ text: bm.feedback_thanks }).catch(optional("answerCallbackQuery"));
@@ -286,7 +287,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     // Only what the core says the resident stated about themselves is remembered; never in groups.
     const remembered = personal ? rememberedLine(app, bm, rememberFacts(s, answer.remember)) : undefined;
     const id = (++s.counter).toString(36);
-    s.answers = [...s.answers, { id, chunkIds: answer.citations.map((c) => c.chunkId), kind: answer.kind }].slice(-ANSWERS_KEPT);
+    s.answers = [...s.answers, { id, chunkIds: answer.citations.map((c) => c.chunkId), kind: answer.kind, ...(answer.logId ? { logId: answer.logId } : {}) }].slice(-ANSWERS_KEPT);
     const { messages, keyboard } = renderAnswer(answer, bm, id, config.telegram.messageLimit, remembered ? [remembered] : []);
     await replyAll(ctx, messages, keyboard);
   });

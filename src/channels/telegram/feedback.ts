@@ -9,6 +9,8 @@ export interface FeedbackRecord {
   kind: "rating" | "text";
   rating?: "up" | "down";
   answerId?: string;
+  /** The question log's id of the rated answer (when the log is on). */
+  logId?: string;
   answerKind?: string;
   chunkIds?: string[];
   indexId?: string;

@@ -41,7 +41,7 @@ export interface BotSession {
   profile: Profile;
   /** The chat's last messages to the bot, oldest first, personal numbers taken out (sessions from before have none). */
   turns?: string[];
-  answers: { id: string; chunkIds: string[]; kind: string }[];
+  answers: { id: string; chunkIds: string[]; kind: string; logId?: string }[];
   counter: number;
   wizard?: WizardState | undefined;
   folded?: FoldedVerdicts[];
