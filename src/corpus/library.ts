@@ -1,8 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
+import { readYamlFolder } from "./load.ts";
 import { normalizeText, squash } from "../search/normalize.ts";
 import type { Chunk, DocumentMeta } from "./types.ts";
 
@@ -65,12 +63,7 @@ export function loadLibrary(
   seedsDir: string,
   corpus: { chunks: readonly Chunk[]; documents: readonly { meta: DocumentMeta }[]; superseded: readonly DocumentMeta[] },
 ): LoadedLibrary {
-  const dir = path.join(seedsDir, LIBRARY_DIR);
-  const files = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => /\.ya?ml$/.test(f))
-        .sort()
-    : [];
+  const files = readYamlFolder(seedsDir, LIBRARY_DIR, LibraryFileSchema);
   const problems: LibraryProblem[] = [];
   const questions: LibraryQuestion[] = [];
   const chunksByDoc = new Map<string, { chunk: Chunk; flat: string }[]>();
@@ -79,18 +72,14 @@ export function loadLibrary(
   }
   const superseded = new Set(corpus.superseded.map((d) => d.id));
   const seen = new Map<string, { chunkId: string; where: string }>();
-  for (const name of files) {
-    const rel = `${LIBRARY_DIR}/${name}`;
-    let data: unknown;
-    try {
-      data = parseYaml(readFileSync(path.join(dir, name), "utf8"));
-    } catch (error) {
-      problems.push({ file: rel, entry: 0, field: "-", message: `not valid YAML: ${(error as Error).message.split("\n")[0]}` });
+  for (const file of files) {
+    const rel = file.rel;
+    if ("error" in file) {
+      problems.push({ file: rel, entry: 0, field: "-", message: file.error });
       continue;
     }
-    const parsed = LibraryFileSchema.safeParse(data ?? {});
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
+    if ("issues" in file) {
+      for (const issue of file.issues) {
         const [, index, ...rest] = issue.path;
         problems.push({
           file: rel,
@@ -101,7 +90,7 @@ export function loadLibrary(
       }
       continue;
     }
-    parsed.data.entries.forEach((raw, i) => {
+    file.data.entries.forEach((raw, i) => {
       const where = `${rel}#${i + 1}`;
       const bad = (field: string, message: string) => problems.push({ file: rel, entry: i + 1, field, message });
       const entry = LibraryEntrySchema.safeParse(raw);
@@ -136,7 +125,7 @@ export function loadLibrary(
       });
     });
   }
-  return { questions, problems, files };
+  return { questions, problems, files: files.map((f) => f.rel) };
 }
 
 /** The problems as one LIBRARY_INVALID error naming file, entry and field of each. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import mammoth from "mammoth";
 import { parse as parseYaml } from "yaml";
@@ -26,6 +26,32 @@ export function readYamlFile<T>(file: string, schema: z.ZodType<T>, code: ErrorC
     throw new AppError(code, `${file} does not validate:\n${z.prettifyError(parsed.error)}`, { file });
   }
   return parsed.data;
+}
+
+/** One YAML file of a seeds folder, parsed against a schema: its data, or why not. */
+export type YamlFileResult<T> = { rel: string } & ({ data: T } | { error: string } | { issues: z.core.$ZodIssue[] });
+
+/**
+ * Every `*.yaml` file of `seedsDir/folder` (sorted), each parsed and checked against `schema`
+ * without throwing, so a loader can report every file's problems in one run.
+ */
+export function readYamlFolder<T>(seedsDir: string, folder: string, schema: z.ZodType<T>): YamlFileResult<T>[] {
+  const dir = path.join(seedsDir, folder);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((name): YamlFileResult<T> => {
+      const rel = `${folder}/${name}`;
+      let data: unknown;
+      try {
+        data = parseYaml(readFileSync(path.join(dir, name), "utf8"));
+      } catch (error) {
+        return { rel, error: `not valid YAML: ${(error as Error).message.split("\n")[0]}` };
+      }
+      const parsed = schema.safeParse(data ?? {});
+      return parsed.success ? { rel, data: parsed.data } : { rel, issues: parsed.error.issues };
+    });
 }
 
 /** `seeds/manifest.yaml`, validated. */

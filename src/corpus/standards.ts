@@ -1,8 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
+import { readYamlFolder } from "./load.ts";
 import { normalizeText, squash } from "../search/normalize.ts";
 import type { Chunk, DocumentMeta } from "./types.ts";
 
@@ -79,28 +77,22 @@ export function loadStandards(
   seedsDir: string,
   corpus: { chunks: readonly Chunk[]; documents: readonly { meta: DocumentMeta }[]; superseded: readonly DocumentMeta[] },
 ): { standards: Standard[]; problems: StandardProblem[] } {
-  const dir = path.join(seedsDir, STANDARDS_DIR);
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
   const standards: Standard[] = [];
   const problems: StandardProblem[] = [];
   const docs = new Map(corpus.documents.map((d) => [d.meta.id, d.meta]));
   const superseded = new Set(corpus.superseded.map((d) => d.id));
   const ids = new Map<string, string>();
-  for (const name of files) {
-    const rel = `${STANDARDS_DIR}/${name}`;
-    let data: unknown;
-    try {
-      data = parseYaml(readFileSync(path.join(dir, name), "utf8"));
-    } catch (error) {
-      problems.push({ file: rel, field: "-", message: `not valid YAML: ${(error as Error).message.split("\n")[0]}` });
+  for (const file of readYamlFolder(seedsDir, STANDARDS_DIR, StandardsFileSchema)) {
+    const rel = file.rel;
+    if ("error" in file) {
+      problems.push({ file: rel, field: "-", message: file.error });
       continue;
     }
-    const parsed = StandardsFileSchema.safeParse(data ?? {});
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push({ file: rel, field: issue.path.join(".") || "-", message: issue.message });
+    if ("issues" in file) {
+      for (const issue of file.issues) problems.push({ file: rel, field: issue.path.join(".") || "-", message: issue.message });
       continue;
     }
-    parsed.data.standards.forEach((s, si) => {
+    file.data.standards.forEach((s, si) => {
       const at = (field: string) => `standards[${si}]${field ? "." + field : ""}`;
       const prev = ids.get(s.id);
       if (prev) problems.push({ file: rel, field: at("id"), message: `id ${s.id} is also used in ${prev}` });

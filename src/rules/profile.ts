@@ -13,7 +13,7 @@ export const SELF_CARE = ["自理", "半失能", "失能", "失智"] as const;
 export const FAMILY_PLANNING = ["独生子女家庭", "双女家庭", "计划生育特殊家庭", "无"] as const;
 export const SCHOOL_STAGE = ["学前", "义务教育", "普通高中", "中职", "高校", "不在读"] as const;
 export const CONDITION = ["慢性病", "严重精神障碍", "结核病", "艾滋病", "地方病", "尘肺病", "无"] as const;
-export const MEDICAL_INSURANCE = ["职工医保", "城乡居民医保", "未参保"] as const;
+export const MEDICAL_INSURANCE = ["职工医保", "城乡居民医保", "未参保", "已参保"] as const;
 
 export const ProfileSchema = z
   .object({
@@ -68,6 +68,7 @@ export type FactValue = string | number | boolean;
  */
 export const VAGUE_VALUES: Partial<Record<FactName, Record<string, readonly FactValue[]>>> = {
   disability: { 有: ["一级", "二级", "三级", "四级"], 重度: ["一级", "二级"] },
+  medicalInsurance: { 已参保: ["职工医保", "城乡居民医保"] },
 };
 
 /** The values a known value stands for: itself, or those of a vague value. */
