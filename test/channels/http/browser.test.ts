@@ -272,6 +272,60 @@ describe.skipIf(!peerAvailable(CHROMIUM))("staff console in headless Chromium", 
     await phone.close();
   });
 
+  it.each([
+    [1366, 768],
+    [390, 844],
+  ])("at %i×%i: each kind of answer starts on screen, tables become cards on a phone, tabs fit one row (screenshots)", async (width, height) => {
+    const ctx = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", deviceScaleFactor: 1 });
+    const p = await ctx.newPage();
+    await p.goto(`${base}/`);
+    await p.getByLabel("两市对比").check();
+    const shots: [string, string, RegExp][] = [
+      ["answer", "淮南体育馆免费开放吗", /^淮南市/],
+      ["figure", "六安低保标准是多少", /^六安市城乡低保标准：630元\/人\/月/],
+      ["compare", "六安和淮南的养老服务有什么不同", /^六安市规划：“/],
+      ["not-stated", "六安公租房需要带什么材料", /^《六安市“十四五”公共服务规划》没有写/],
+    ];
+    for (const [name, question, lead] of shots) {
+      await p.getByRole("button", { name: "新来电" }).click();
+      await ask(question, p);
+      const text = p.locator("#answer-text");
+      expect(await text.textContent(), name).toMatch(lead);
+      // The first line (the answer) is on the first screen.
+      const box = await text.boundingBox();
+      expect(box!.y + 30, name).toBeLessThan(height);
+      expect(await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1), name).toBe(false);
+      await p.screenshot({ path: path.join(ARTIFACTS, `console-${name}-${width}.png`) });
+    }
+    const tabs = await p.locator(".tab").evaluateAll((ts) => ts.map((t) => (t as HTMLElement).offsetTop));
+    expect(new Set(tabs).size).toBe(1);
+
+    await p.getByRole("button", { name: "指标数据" }).click();
+    await p.locator("#figures table").waitFor();
+    await p.fill("#figures-q", "低保");
+    const cell = p.locator("#figures tbody td").first();
+    expect(await cell.evaluate((td) => getComputedStyle(td).display)).toBe(width < 640 ? "block" : "table-cell");
+    expect(await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)).toBe(false);
+    if (width < 640) {
+      // "六安市" stays on one line instead of one character per line.
+      const city = await p.locator("#figures tbody td[data-label='城市']").first().boundingBox();
+      expect(city!.height).toBeLessThan(40);
+    }
+    await p.screenshot({ path: path.join(ARTIFACTS, `console-figures-${width}.png`) });
+
+    await p.goto(`${base}/#check?city=${encodeURIComponent("淮南市")}&service=${encodeURIComponent("公租房")}&incomeStatus=${encodeURIComponent("低保")}`);
+    const result = p.locator("#check-results .result").first();
+    await result.waitFor();
+    expect(await p.locator("#check-fields select, #check-fields input").count()).toBeLessThanOrEqual(4);
+    // The result is in view once checked (beside the form, or scrolled to on a phone).
+    const r = await result.boundingBox();
+    expect(r!.y).toBeGreaterThanOrEqual(0);
+    expect(r!.y + 40).toBeLessThan(height);
+    expect(await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)).toBe(false);
+    await p.screenshot({ path: path.join(ARTIFACTS, `console-check-${width}.png`) });
+    await ctx.close();
+  });
+
   it("shows an error state when the server cannot answer", async () => {
     await page.route("**/api/ask", (route) => route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: { code: "INTERNAL", message: "系统繁忙，请稍后再试。" } }) }));
     await page.getByRole("button", { name: "问答" }).click();

@@ -87,6 +87,14 @@ for (const tab of document.querySelectorAll(".tab")) {
   });
 }
 
+// A link pasted into an open console (#check?…, #figures) only changes the hash: follow it.
+window.addEventListener("hashchange", () => {
+  const name = location.hash.slice(1).split("?")[0];
+  if (!panels.includes(name)) return;
+  showTab(name);
+  if (name === "check" && factList.length) applyHash();
+});
+
 // ---- header: what the answers rest on ------------------------------------------------
 async function loadInfo() {
   try {
