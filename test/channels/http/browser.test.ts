@@ -167,6 +167,18 @@ describe.skipIf(!peerAvailable(CHROMIUM))("staff console in headless Chromium", 
     expect(await page.locator("#remembered").isHidden()).toBe(true);
   });
 
+  it("keeps no personal number of the caller in the call (list, sessionStorage, next history)", async () => {
+    await ask("139 5678 1234，六安低保标准是多少");
+    expect(await page.locator("#answer-text").textContent()).toContain("630");
+    const turns = (await page.locator("#turns").textContent()) ?? "";
+    const stored = (await page.evaluate(() => sessionStorage.getItem("minsheng.call"))) ?? "";
+    expect(turns).toContain("六安低保标准是多少");
+    expect(stored).toContain("六安低保标准是多少");
+    const next = await askBody(() => ask("那淮南呢？"));
+    for (const seen of [turns, stored, JSON.stringify(next.history)]) expect(seen).not.toMatch(/1395678|5678\s*1234|139\s5678/);
+    await page.getByRole("button", { name: "新来电" }).click();
+  });
+
   it("picks the service from the catalog despite a typo, shows only the facts its rules need, and restores it from a shared link", async () => {
     const wide = await browser.newContext({ locale: "zh-CN", viewport: { width: 1366, height: 768 } });
     const form = await wide.newPage();
