@@ -27,6 +27,7 @@ import { TOOL_VERSION } from "../../version.ts";
 import type { Metrics } from "../../metrics.ts";
 import type { QuestionLog } from "../../questions/log.ts";
 import { adminGate, bearerToken } from "./auth.ts";
+import { neededFacts, registerConsoleRoutes, serviceRules } from "./console.ts";
 import { registerFeedback, registerReview } from "./review.ts";
 
 /*
@@ -98,7 +99,19 @@ const AskBody = z
     history: HistorySchema.optional().describe("the resident's earlier questions in this conversation, oldest first (the last 10 are read)"),
   })
   .strict();
-const CheckBody = z.object({ profile: ProfileSchema, topic: z.string().max(200).optional() }).strict();
+const CheckBody = z
+  .object({
+    profile: ProfileSchema,
+    topic: z.string().max(200).optional().describe("only rules about this topic (matched by its words, as in a question)"),
+    service: z.string().max(200).optional().describe("only the rules of this service of GET /api/check/services (exact name)"),
+  })
+  .strict();
+const FactsQuery = z
+  .object({
+    service: z.string().max(200).optional().describe("only the facts the rules of this service need, most needed first"),
+    city: z.string().min(2).max(20).optional(),
+  })
+  .strict();
 const CityQuery = z.object({ city: z.string().min(2).max(20).optional() }).strict();
 const FiguresQuery = z.object({ city: z.string().min(2).max(20).optional(), q: z.string().max(100).optional() }).strict();
 const SourceParams = z.object({ chunkId: z.string().min(1).max(200) });
@@ -218,6 +231,13 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     ]);
   };
 
+  const unknownService = (app: App, service: string) => {
+    if (app.index.rules.some((r) => r.service === service)) return undefined;
+    return apiError("INPUT_INVALID", `${text("INPUT_INVALID")}（service）`, [
+      { path: "service", message: `no rule covers the service "${redact(service)}"; GET /api/check/services lists them` },
+    ]);
+  };
+
   app.setErrorHandler((error, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.map((v) => ({
@@ -260,6 +280,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     }),
   });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: "index.html", cacheControl: true, maxAge: 0 });
+  registerConsoleRoutes(app, { core, knownCity });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
 
@@ -277,7 +298,14 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     const app = core();
     const bad = knownCity(app, req.body.profile.city, "profile.city");
     if (bad) return reply.code(400).send(bad);
-    return app.check(req.body.profile, req.body.topic);
+    const { service, topic } = req.body;
+    if (service === undefined) return app.check(req.body.profile, topic);
+    if (topic !== undefined) return reply.code(400).send(apiError("INPUT_INVALID", `${text("INPUT_INVALID")}（service）`, [{ path: "service", message: "give topic or service, not both" }]));
+    const unknown = unknownService(app, service);
+    if (unknown) return reply.code(400).send(unknown);
+    const ids = new Set(serviceRules(app.index.rules, service, app.cities()).map((r) => r.id));
+    const checked = app.check(req.body.profile);
+    return { ...checked, results: checked.results.filter((r) => ids.has(r.ruleId)) };
   });
 
   api.get("/api/services", { schema: { querystring: CityQuery, description: "The 基本公共服务项目清单, area by area" } }, async (req, reply) => {
@@ -302,9 +330,14 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
 
   api.get("/api/index", { schema: { description: "The live index: build id, date, documents and their status" } }, async () => core().info());
 
-  api.get("/api/facts", { schema: { description: "Profile facts the rules use, for the eligibility form" } }, async () => {
+  api.get("/api/facts", { schema: { querystring: FactsQuery, description: "Profile facts the rules use (of one service: the ones its rules need), for the eligibility form" } }, async (req, reply) => {
     const app = core();
-    return { cities: app.cities(), facts: app.profileFacts() };
+    const { service, city } = req.query;
+    const bad = knownCity(app, city, "city") ?? (service === undefined ? undefined : unknownService(app, service));
+    if (bad) return reply.code(400).send(bad);
+    if (service === undefined) return { cities: app.cities(), facts: app.profileFacts() };
+    const rules = serviceRules(app.index.rules, service, city ? [city] : app.cities());
+    return { cities: app.cities(), facts: neededFacts(app.profileFacts(), rules), rules: rules.length };
   });
 
   // Wrong tokens are counted per client, in this process; past the limit every admin request is

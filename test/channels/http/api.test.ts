@@ -75,6 +75,58 @@ describe("other endpoints", () => {
     expect((await post("/api/check", { profile: { city: "北京市" } })).json().error.details[0].path).toBe("profile.city");
   });
 
+  it("POST /api/check with a service evaluates exactly that service's rules", async () => {
+    const res = await post("/api/check", { profile: { city: "六安市", incomeStatus: "低保", hukou: "城镇", housing: "无房" }, service: "公租房" });
+    expect(res.statusCode).toBe(200);
+    const { results } = res.json() as { results: { ruleId: string; verdict: string }[] };
+    expect(results).toEqual([expect.objectContaining({ ruleId: "luan.public-rental.low-income-urban", verdict: "eligible" })]);
+    const both = (await post("/api/check", { profile: {}, service: "公租房" })).json() as { results: { ruleId: string }[] };
+    const expected = core.index.rules.filter((r) => r.service === "公租房").map((r) => r.id);
+    expect(both.results.map((r) => r.ruleId).sort()).toEqual(expected.sort());
+  });
+
+  it.each([
+    [{ profile: {}, service: "公租方" }, "service"],
+    [{ profile: {}, service: "公租房", topic: "公租房" }, "service"],
+    [{ profile: {}, service: 3 }, "service"],
+  ])("POST /api/check: 400 naming the field for %j", async (payload, field) => {
+    const res = await post("/api/check", payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe("INPUT_INVALID");
+    expect(res.json().error.details.map((d: { path: string }) => d.path)).toContain(field);
+  });
+
+  it("GET /api/check/services lists the services the rules cover, for a city too", async () => {
+    const all = (await http.inject({ url: "/api/check/services" })).json() as { services: { name: string; cities: string[]; area: string; topics: string[] }[] };
+    expect(all.services.map((s) => s.name)).toEqual(expect.arrayContaining(["公租房", "住房公积金", "公租房（公共服务行业住房困难群体）"]));
+    expect(new Set(all.services.map((s) => s.name)).size).toBe(all.services.length);
+    const huainan = (await http.inject({ url: `/api/check/services?city=${encodeURIComponent("淮南市")}` })).json() as typeof all;
+    expect(huainan.services.every((s) => s.cities.join() === "淮南市")).toBe(true);
+    expect(huainan.services.map((s) => s.name)).not.toContain("公租房（公共服务行业住房困难群体）");
+    const bad = await http.inject({ url: `/api/check/services?city=${encodeURIComponent("北京")}` });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].path).toBe("city");
+  });
+
+  it("GET /api/facts?service= gives only the facts that service's rules need, most needed first", async () => {
+    const all = (await http.inject({ url: "/api/facts" })).json() as { facts: { name: string }[] };
+    const res = await http.inject({ url: `/api/facts?service=${encodeURIComponent("公租房")}` });
+    expect(res.statusCode).toBe(200);
+    const one = res.json() as { cities: string[]; facts: { name: string; label: string; options: unknown[] }[]; rules: number };
+    expect(one.rules).toBe(2);
+    expect(one.facts.map((f) => f.name)).toEqual(["incomeStatus", "hukou", "housing"]);
+    expect(one.facts.length).toBeLessThan(all.facts.length);
+    expect(one.facts[0]).toMatchObject({ label: "家庭经济状况" });
+    const youth = (await http.inject({ url: `/api/facts?service=${encodeURIComponent("公租房（公共服务行业住房困难群体）")}&city=${encodeURIComponent("六安市")}` })).json() as typeof one;
+    expect(youth.facts.map((f) => f.name)).toContain("occupation");
+    const none = (await http.inject({ url: `/api/facts?service=${encodeURIComponent("公租房（公共服务行业住房困难群体）")}&city=${encodeURIComponent("淮南市")}` })).json() as typeof one;
+    expect(none).toMatchObject({ facts: [], rules: 0 });
+    const bad = await http.inject({ url: `/api/facts?service=${encodeURIComponent("公租方")}` });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0]).toMatchObject({ path: "service" });
+    expect((await http.inject({ url: "/api/facts?foo=1" })).statusCode).toBe(400);
+  });
+
   it("GET /api/services lists both cities' areas with differences", async () => {
     const res = await http.inject({ url: "/api/services" });
     const data = res.json() as { cities: string[]; areas: { area: string; differing: string[] }[] };
