@@ -2,15 +2,24 @@ import { answerQuestion, type AnswerDeps } from "./answer/answer.ts";
 import { buildCityCatalog } from "./corpus/cities.ts";
 import type { Answer, AskContext, EligibilityResult } from "./contract/answer.ts";
 import { figureRows, indexInfo, serviceCatalog, sourceView, type FigureRow, type IndexInfo, type ServiceCatalog, type SourceView } from "./answer/lookup.ts";
-import { checkProfile } from "./answer/check.ts";
+import { checkProfile, eligibilityDoor, type EligibilityDoor } from "./answer/check.ts";
 import { factOptions, type FactOption } from "./rules/facts.ts";
 import { FACT_NAMES, type FactName, type Profile } from "./contract/profile.ts";
 import type { Config } from "./config.ts";
+import type { Chunk } from "./corpus/types.ts";
+import { retrieve } from "./search/retrieve.ts";
+import { normalizeText } from "./util/normalize.ts";
 import { ensureIndex } from "./index/ensure.ts";
 import type { LoadedIndex } from "./index/store.ts";
 import type { Logger } from "./log.ts";
 import { loadMessages, type Messages } from "./prompts.ts";
 import { loadFactTexts, type FactTexts } from "./rules/facts.ts";
+
+// Types channels need along with the App (they import the core's types only from here).
+export type { Chunk } from "./corpus/types.ts";
+export type { EligibilityDoor, NextQuestion, RuleListing } from "./answer/check.ts";
+export type { FigureRow, IndexInfo, ServiceCatalog, SourceView } from "./answer/lookup.ts";
+export type { Rule } from "./rules/schema.ts";
 
 /** The core every channel (CLI, bot, HTTP) receives: it decides, channels only format. */
 export interface App {
@@ -23,8 +32,8 @@ export interface App {
   ask(question: string, context?: AskContext): Promise<Answer>;
   /** Evaluate a profile against the rule catalog (optionally only rules about `topic`). */
   check(profile: Profile, topic?: string): { city: string | null; results: EligibilityResult[] };
-  /** What composers and the eligibility wizard share (index, wording, fact texts, clock). */
-  readonly deps: AnswerDeps;
+  /** The eligibility flows' steps: rules for a topic, the next question, judging and rendering, the catalog. */
+  readonly eligibility: EligibilityDoor;
   /** A passage in its section context (undefined for an unknown chunk id). */
   source(chunkId: string): SourceView | undefined;
   /** The service lists, area by area, for some cities (default: all). */
@@ -37,7 +46,12 @@ export interface App {
   profileFacts(): ProfileFact[];
   /** The covered cities. */
   cities(): string[];
+  /** Passages for a search text (a chunk id finds its own passage), best first; for the maintainers' review. */
+  passages(query: string, options?: { cities?: readonly string[]; limit?: number }): Promise<Chunk[]>;
 }
+
+/** How long-running channels reach the live core: called per request, so a reload never splits one. */
+export type CoreSource = () => App;
 
 /** A profile fact as a form shows it. */
 export interface ProfileFact {
@@ -128,12 +142,19 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     index,
     ask: (question, context) => answerQuestion(answerDeps, question, context),
     check: (profile, topic) => checkProfile(answerDeps, profile, topic),
-    deps: answerDeps,
+    eligibility: eligibilityDoor(answerDeps),
     source: (chunkId) => sourceView(index, messages, chunkId),
     services: (cities) => serviceCatalog(index, messages, cities),
     figures: (options) => figureRows(index, messages, options),
     info: () => indexInfo(index, messages),
     profileFacts: () => profileFacts(answerDeps),
     cities: () => answerDeps.catalog.map((c) => c.city),
+    passages: async (query, options = {}) => {
+      const direct = index.chunkIndex.get(query.trim());
+      if (direct !== undefined) return [index.chunks[direct] as Chunk];
+      const cities = options.cities ? new Set(options.cities) : undefined;
+      const hits = await retrieve(index, { text: normalizeText(query), expansions: [], cities }, options.limit ?? 8, config.retrieval.candidates);
+      return hits.map((h) => h.chunk);
+    },
   };
 }

@@ -10,8 +10,8 @@ import { createProgress } from "./channels/cli/progress.ts";
 import { escapeControls, stripBom } from "./channels/cli/terminal.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { isAppError } from "./errors.ts";
-import { renderResults } from "./answer/compose/eligibility.ts";
-import { interactiveCheck, readProfileFile, ruleCatalog, testRules } from "./channels/cli/eligibility.ts";
+import { testRuleSeeds } from "./rules/catalog.ts";
+import { interactiveCheck, readProfileFile } from "./channels/cli/eligibility.ts";
 import { formatReport, runEval } from "./eval/run.ts";
 import { auditRuleCoverage, buildIndex, checkSeeds } from "./index/build.ts";
 import { diffSnapshots, formatDiff, snapshotFromBuild, snapshotFromSeeds, type Snapshot } from "./index/diff.ts";
@@ -343,7 +343,7 @@ const commands: Command[] = [
         });
       }
       const result = app.check(profile, values.topic as string | undefined);
-      rt.stdout.write((values.json ? JSON.stringify(result, null, 2) : renderResults(app.deps, result.results).text) + "\n");
+      rt.stdout.write((values.json ? JSON.stringify(result, null, 2) : app.eligibility.render(result.results).text) + "\n");
       return 0;
     },
   },
@@ -373,12 +373,12 @@ const commands: Command[] = [
         return 0;
       }
       if (values.test) {
-        const { rules, cases, failures } = await testRules(rt.config.seedsDir);
+        const { rules, cases, failures } = await testRuleSeeds(rt.config.seedsDir);
         for (const f of failures) rt.stderr.write(`FAIL ${escapeControls(f)}\n`);
         rt.stdout.write(`${rules} rules, ${cases} test cases: ${failures.length === 0 ? "all pass" : `${failures.length} failing`}\n`);
         return failures.length === 0 ? 0 : 1;
       }
-      const catalog = ruleCatalog(await rt.app());
+      const catalog = (await rt.app()).eligibility.catalog();
       rt.stdout.write(
         (values.json
           ? JSON.stringify(catalog, null, 2)

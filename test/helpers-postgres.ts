@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../src/bench-kit.ts";
+import { freePort } from "./process-kit.ts";
 import { peerAvailable } from "./helpers-peers.ts";
 
 /*

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
-import { freePort } from "../src/bench-kit.ts";
+import { freePort } from "./process-kit.ts";
 
 /** A real redis-server on a free loopback port, no persistence; stop() kills it. */
 export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {

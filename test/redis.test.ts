@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisSessionStore } from "../src/channels/telegram/session.ts";
 import type { App } from "../src/app.ts";
 import { buildHttpApp } from "../src/channels/http/app.ts";
-import { freePort } from "../src/bench-kit.ts";
+import { freePort } from "./process-kit.ts";
 import { resilientCounter } from "../src/limits.ts";
 import { closeRedis, connectRedis, redisWindowCounter, type SharedRedis } from "../src/redis.ts";
 import { runCli, startServe, testApp, testConfig } from "./helpers.ts";

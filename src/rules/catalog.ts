@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { readYamlFile } from "../util/files.ts";
+import { loadCorpus } from "../corpus/load.ts";
 import type { Chunk, DocumentMeta } from "../corpus/types.ts";
 import { AppError } from "../errors.ts";
 import { candidateValues, evaluateRule, factsOf } from "./engine.ts";
@@ -193,4 +194,18 @@ export function buildCatalog(sources: readonly RuleSource[], corpus: CatalogCorp
   problems.push(...findConflicts(rules).map((message) => ({ message })));
   if (problems.length > 0) throw catalogError(problems);
   return rules;
+}
+
+/** Run every rule's test cases, then the catalog checks against the plans, on the seeds on disk. */
+export async function testRuleSeeds(seedsDir: string): Promise<{ rules: number; cases: number; failures: string[] }> {
+  const sources = loadRuleSources(seedsDir);
+  const failures = sources.flatMap((s) => runRuleTests(s.spec).map((f) => `${s.file}: ${f}`));
+  if (failures.length === 0) {
+    try {
+      buildCatalog(sources, await loadCorpus(seedsDir));
+    } catch (error) {
+      failures.push((error as Error).message);
+    }
+  }
+  return { rules: sources.length, cases: sources.reduce((n, s) => n + s.spec.tests.length, 0), failures };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveTurn } from "../../src/answer/conversation.ts";
+import { buildCityCatalog } from "../../src/corpus/cities.ts";
 import type { Answer } from "../../src/contract/answer.ts";
 import { runCli, seedLexicon, testApp } from "../helpers.ts";
 
@@ -113,7 +114,7 @@ describe("follow-up questions", () => {
     const history = ["六安低保标准是多少", ...Array.from({ length: 12 }, () => "谢谢")];
     // The topic is eleven turns back: out of reach, so the turn stays as it is.
     return testApp().then((app) => {
-      const r = resolveTurn(history, "那淮南呢", lexicon, app.deps.catalog, app.index.tokenizer);
+      const r = resolveTurn(history, "那淮南呢", lexicon, buildCityCatalog(app.index.corpus.documents.map((d) => d.meta)), app.index.tokenizer);
       expect(r.followUp).toBe(false);
       expect(r.turns).toHaveLength(10);
     });

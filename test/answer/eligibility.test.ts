@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { AnswerSchema } from "../../src/contract/answer.ts";
-import { nextQuestion, rulesFor } from "../../src/answer/check.ts";
 import { factOptions, parseFactAnswer } from "../../src/rules/facts.ts";
 import { silentLogger } from "../../src/log.ts";
 import { rawSourcesByCity, squash, testApp, testConfig } from "../helpers.ts";
@@ -125,23 +124,23 @@ describe("check and the wizard", () => {
 
   it("asks first the fact that decides the most open rules, never a declined one", async () => {
     const app = await testApp();
-    const { rules } = rulesFor(app.deps, { city: "六安市" }, "公租房");
+    const { rules } = app.eligibility.rulesFor({ city: "六安市" }, "公租房");
     expect(rules.map((r) => r.id).sort()).toEqual(["luan.public-rental.low-income-urban", "luan.public-rental.public-service-youth"]);
-    const first = nextQuestion(app.deps, rules, { city: "六安市" });
+    const first = app.eligibility.nextQuestion(rules, { city: "六安市" });
     expect(first?.fact).toBe("housing");
     expect(first?.decides).toBe(2);
-    const next = nextQuestion(app.deps, rules, { city: "六安市" }, new Set(["housing"]));
+    const next = app.eligibility.nextQuestion(rules, { city: "六安市" }, new Set(["housing"]));
     expect(next?.fact).not.toBe("housing");
-    expect(nextQuestion(app.deps, rules, { city: "六安市", housing: "有房" })).toBeUndefined();
+    expect(app.eligibility.nextQuestion(rules, { city: "六安市", housing: "有房" })).toBeUndefined();
   });
 
   it("offers number facts as ranges cut at the rules' thresholds", async () => {
     const app = await testApp();
-    const options = factOptions(app.deps.facts, "age", app.index.rules);
+    const options = factOptions(app.eligibility.facts, "age", app.index.rules);
     expect(options.map((o) => o.label)).toEqual(expect.arrayContaining(["60–79岁", "80岁及以上"]));
-    expect(parseFactAnswer(app.deps.facts, "age", "72", options)).toBe(72);
-    const housing = factOptions(app.deps.facts, "housing", app.index.rules);
-    expect(parseFactAnswer(app.deps.facts, "housing", "1", housing)).toBe("无房");
-    expect(parseFactAnswer(app.deps.facts, "housing", "随便", housing)).toBeUndefined();
+    expect(parseFactAnswer(app.eligibility.facts, "age", "72", options)).toBe(72);
+    const housing = factOptions(app.eligibility.facts, "housing", app.index.rules);
+    expect(parseFactAnswer(app.eligibility.facts, "housing", "1", housing)).toBe("无房");
+    expect(parseFactAnswer(app.eligibility.facts, "housing", "随便", housing)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { buildHttpApp } from "../../src/channels/http/app.ts";
-import { freePort, waitForHttp } from "../../src/bench-kit.ts";
+import { freePort, waitForHttp } from "../process-kit.ts";
 import { ROOT, runCli, testApp, testConfig } from "../helpers.ts";
 import { processesMarked, track } from "./helpers.ts";
 

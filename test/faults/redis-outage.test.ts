@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { createClient } from "redis";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/bench-kit.ts";
+import { freePort } from "../process-kit.ts";
 import { peerAvailable } from "../helpers-peers.ts";
 import { press, replies, say, startEmulator } from "../channels/telegram/harness.ts";
 import { redisOn, serve, spawnCli, waitForOutput } from "./helpers.ts";

@@ -189,10 +189,6 @@ export function quoteFor(
   return bestQuote(chunk.text, concepts, preferDigits, enumeration);
 }
 
-/** "[4][5]" for citation numbers. */
-export function refs(numbers: readonly number[]): string {
-  return numbers.map((n) => `[${n}]`).join("");
-}
 
 /** The one disclaimer line for the documents these citations quote (manifest order), if any. */
 export function sourcesLine(deps: ComposeDeps, citations: readonly Citation[]): string | undefined {

@@ -2,7 +2,8 @@ import type { Chunk, ServiceArea } from "../../corpus/types.ts";
 import { fill } from "../../prompts.ts";
 import { areasOf } from "../areas.ts";
 import type { Citation } from "../../contract/answer.ts";
-import { citiesFor, makeCitation, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { citiesFor, makeCitation, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { refs } from "../../util/text.ts";
 
 /** Items joined for reading: "、" unless an item contains "、" itself. */
 export function joinItems(messages: ComposeDeps["messages"], items: readonly string[]): string {

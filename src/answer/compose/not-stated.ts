@@ -7,7 +7,8 @@ import type { Lexicon } from "../../corpus/lexicon.ts";
 import { hasIntentWord } from "../intent.ts";
 import { matchRules } from "../../rules/match.ts";
 import type { Citation } from "../../contract/answer.ts";
-import { documentMeta, makeCitation, quoteFor, refs, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { documentMeta, makeCitation, quoteFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { refs } from "../../util/text.ts";
 import { evidenceByCity, mergeCityHits } from "./city-evidence.ts";
 
 /** Passages cited after the "not stated" sentence: the closest ones, not a reading list. */

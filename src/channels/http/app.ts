@@ -14,7 +14,7 @@ import {
 } from "fastify-type-provider-zod";
 import helmet from "helmet";
 import { z } from "zod";
-import type { App } from "../../app.ts";
+import type { App, CoreSource } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import { isAppError, type ErrorCode } from "../../errors.ts";
 import type { ReloadResult } from "../../live.ts";
@@ -41,7 +41,6 @@ import { registerFeedback, registerReview } from "./review.ts";
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "public");
 
 /** The live core, looked up per request so that a reloaded index is used at once. */
-export type CoreSource = () => App;
 
 export interface HttpOptions {
   /** Where Fastify logs (request lines at debug); none when absent. */

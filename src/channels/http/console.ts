@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { App } from "../../app.ts";
-import type { Rule } from "../../rules/schema.ts";
+import type { Rule } from "../../app.ts";
 
 /*
  * The staff console's own parts on the server: the service catalog the eligibility form picks from.

@@ -5,7 +5,6 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Chunk } from "../../corpus/types.ts";
 import { readYamlFile } from "../../util/files.ts";
 import type { ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -14,9 +13,7 @@ import { fill } from "../../prompts.ts";
 import { LinkError, linkQuestions, passageVersion } from "../../questions/library-link.ts";
 import type { QuestionLog } from "../../questions/log.ts";
 import { parseSince, toCsv, unansweredReview } from "../../questions/review.ts";
-import { normalizeText } from "../../util/normalize.ts";
-import { retrieve } from "../../search/retrieve.ts";
-import type { CoreSource } from "./app.ts";
+import type { Chunk, CoreSource } from "../../app.ts";
 import { safeEqual, type AdminGate } from "./auth.ts";
 
 /*
@@ -262,11 +259,9 @@ export async function registerReview(app: FastifyInstance, deps: ReviewDeps): Pr
     const core = deps.core();
     const index = core.index;
     const titles = new Map(index.corpus.documents.map((d) => [d.meta.id, d.meta.title]));
-    const direct = index.chunkIndex.get(req.query.q.trim());
-    if (direct !== undefined) return { build: index.id, passages: [passageView(index.chunks[direct] as Chunk, titles)] };
-    const cities = req.query.city && core.cities().includes(req.query.city) ? new Set([req.query.city]) : undefined;
-    const hits = await retrieve(index, { text: normalizeText(req.query.q), expansions: [], cities }, 8, core.config.retrieval.candidates);
-    return { build: index.id, passages: hits.map((h) => passageView(h.chunk, titles)) };
+    const cities = req.query.city && core.cities().includes(req.query.city) ? [req.query.city] : undefined;
+    const chunks = await core.passages(req.query.q, cities ? { cities } : {});
+    return { build: index.id, passages: chunks.map((c) => passageView(c, titles)) };
   });
 
   api.post("/api/review/link", { schema: { hide: true, body: LinkBody }, preHandler: requireSession }, async (req, reply) => {

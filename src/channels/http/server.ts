@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
-import { buildHttpApp, type CoreSource, type HttpOptions } from "./app.ts";
+import type { CoreSource } from "../../app.ts";
+import { buildHttpApp, type HttpOptions } from "./app.ts";
 
 /**
  * Start the HTTP server (API + staff console) on the configured host and port. Returns the

@@ -1,7 +1,7 @@
 import { limit } from "@grammyjs/ratelimiter";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, InlineKeyboard, session, type Context, type SessionFlavor } from "grammy";
+import { Bot, InlineKeyboard, session, type Context } from "grammy";
 import type { App } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
@@ -9,6 +9,7 @@ import type { WindowCounter } from "../../redis.ts";
 import { fill } from "../../prompts.ts";
 import { keepTurn, rememberedLine, rememberFacts } from "./conversation.ts";
 import { escapeHtml, packMessages, renderAnswer, renderSource } from "./render.ts";
+import type { BotContext } from "./context.ts";
 import type { FeedbackSink } from "./feedback.ts";
 import type { BotMessages } from "./messages.ts";
 import { ANSWERS_KEPT, initialSession, type BotSession, type SessionStore } from "./session.ts";
@@ -21,8 +22,6 @@ import { handleWizardCallback, showFolded, startWizard } from "./wizard.ts";
  * session); per-user rate limit; failures reach bot.catch, the resident reads "系统繁忙" and the log
  * gets the update id only.
  */
-
-export type BotContext = Context & SessionFlavor<BotSession>;
 
 export interface BotDeps {
   /** The live core (looked up per update, so a reloaded index is used at once). */

@@ -1,7 +1,6 @@
 import type { App } from "../../app.ts";
 import { fill } from "../../prompts.ts";
 import { PLACEHOLDERS, redact } from "../../redact.ts";
-import { valueLabel } from "../../rules/facts.ts";
 import type { FactName, Profile } from "../../contract/profile.ts";
 import type { BotMessages } from "./messages.ts";
 import type { BotSession } from "./session.ts";
@@ -60,7 +59,7 @@ export function rememberedLine(app: App, bm: BotMessages, facts: Profile): strin
   const entries = Object.entries(facts) as [FactName, NonNullable<Profile[FactName]>][];
   if (entries.length === 0) return undefined;
   const m = app.messages;
-  const texts = app.deps.facts;
-  const listed = entries.map(([fact, value]) => fill(m.eligibility.fact, { label: texts[fact].label, value: valueLabel(texts, fact, value) })).join(bm.remembered_separator);
+  const door = app.eligibility;
+  const listed = entries.map(([fact, value]) => fill(m.eligibility.fact, { label: door.facts[fact].label, value: door.valueLabel(fact, value) })).join(bm.remembered_separator);
   return fill(m.conversation.remembered, { facts: listed });
 }

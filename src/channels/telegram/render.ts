@@ -1,5 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import type { SourceView } from "../../answer/lookup.ts";
+import type { SourceView } from "../../app.ts";
 import type { Answer, Citation } from "../../contract/answer.ts";
 import { fill } from "../../prompts.ts";
 import type { BotMessages } from "./messages.ts";

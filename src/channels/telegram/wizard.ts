@@ -1,13 +1,10 @@
 import { InlineKeyboard } from "grammy";
 import type { App } from "../../app.ts";
-import { refs, resultDeps, sourcesLine } from "../../answer/compose/common.ts";
-import { renderResults } from "../../answer/compose/eligibility.ts";
-import type { Citation, EligibilityResult, Verdict } from "../../contract/answer.ts";
-import { nextQuestion, rulesFor, type NextQuestion } from "../../answer/check.ts";
+import type { NextQuestion, Rule } from "../../app.ts";
+import type { Citation, EligibilityResult } from "../../contract/answer.ts";
 import type { FactName, Profile } from "../../contract/profile.ts";
-import { eligibilityResult } from "../../rules/results.ts";
-import type { Rule } from "../../rules/schema.ts";
-import type { BotContext } from "./bot.ts";
+import { refs } from "../../util/text.ts";
+import type { BotContext } from "./context.ts";
 import { rememberedLine, rememberFacts } from "./conversation.ts";
 import type { BotMessages } from "./messages.ts";
 import { ANSWERS_KEPT } from "./session.ts";
@@ -31,7 +28,6 @@ import { escapeHtml, newRow, packMessages, sourceButtons, sourceList } from "./r
 export type OnOptionalFailure = (what: string) => (error: unknown) => void;
 
 const NO_BUTTONS = { inline_keyboard: [] };
-const ORDER: Record<Verdict, number> = { eligible: 0, conditional: 1, not_eligible: 2, unknown: 3 };
 /** Folded verdict lists kept per chat (older "另有N项不符合" buttons then say the result expired). */
 const FOLDED_KEPT = 5;
 
@@ -81,14 +77,14 @@ function pending(ctx: BotContext, app: App): Pending | undefined {
   const wizard = ctx.session.wizard;
   if (!wizard) return undefined;
   const city = ctx.session.city;
-  const { cities, rules: all } = rulesFor(app.deps, city ? { city } : {});
+  const { cities, rules: all } = app.eligibility.rulesFor(city ? { city } : {});
   const rules = all.filter((r) => r.area === wizard.area);
   // The wizard only stores option values of the fact asked, so its answers are valid profile facts.
   const profile: Profile = { ...ctx.session.profile, ...(wizard.values as Profile), ...(city ? { city } : {}) };
   const irrelevant = new Set((Object.entries(ASKED_ONLY_WHEN) as [FactName, (p: Profile) => boolean][]).filter(([, asked]) => !asked(profile)).map(([fact]) => fact));
   // Without a chosen city every rule is judged for each of its cities: the city is never asked.
   const skipped = new Set<FactName>([...wizard.declined, ...irrelevant, "city"]);
-  return { rules, cities, profile, irrelevant, question: nextQuestion(app.deps, rules, profile, skipped) };
+  return { rules, cities, profile, irrelevant, question: app.eligibility.nextQuestion(rules, profile, skipped) };
 }
 
 /** Show the areas to choose from. */
@@ -128,7 +124,7 @@ function foldedBlocks(app: App, bm: BotMessages, folded: readonly EligibilityRes
     lines.push(escapeHtml(fill(m.heading, { city: r.city, title: r.title, verdict: m.verdict[r.verdict], refs: cite(r) })));
     if (r.reasons[0]) lines.push(escapeHtml(r.reasons[0]));
   }
-  const disclaimer = sourcesLine(app.deps, citations);
+  const disclaimer = app.eligibility.sourcesLine(citations);
   return { blocks: [...lines, ...(disclaimer ? [escapeHtml(disclaimer)] : []), ...sourceList(bm, citations)], citations };
 }
 
@@ -140,14 +136,10 @@ async function finish(ctx: BotContext, app: App, bm: BotMessages, at: Pending): 
   const wizard = ctx.session.wizard;
   ctx.session.wizard = undefined;
   if (!wizard) return;
-  const rd = { ...resultDeps(app.deps), valueLabels: wizard.ranges ?? {} };
-  const results = at.rules
-    .flatMap((rule) => rule.cities.filter((c) => at.cities.includes(c)).map((city) => eligibilityResult(rd, rule, city, { ...at.profile, city })))
+  const results = app.eligibility
+    .judge(at.rules, at.cities, at.profile, wizard.ranges ?? {})
     // Rules left open only by a fact earlier answers made pointless are not for this person.
-    .filter((r) => !(r.verdict === "unknown" && r.missingFacts.length > 0 && r.missingFacts.every((f) => at.irrelevant.has(f as FactName))))
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => ORDER[a.r.verdict] - ORDER[b.r.verdict] || a.i - b.i)
-    .map(({ r }) => r);
+    .filter((r) => !(r.verdict === "unknown" && r.missingFacts.length > 0 && r.missingFacts.every((f) => at.irrelevant.has(f as FactName))));
   const exact = Object.fromEntries(Object.entries(wizard.values ?? {}).filter(([fact]) => wizard.ranges?.[fact as FactName] === undefined)) as Profile;
   const remembered = rememberedLine(app, bm, rememberFacts(ctx.session, exact));
   if (results.length === 0) {
@@ -157,7 +149,7 @@ async function finish(ctx: BotContext, app: App, bm: BotMessages, at: Pending): 
   // As in renderResults: when nothing else is left, the first not-eligible verdict is shown in full.
   const folded = results.filter((r, i) => r.verdict === "not_eligible" && i > 0);
   const shown = results.filter((r) => !folded.includes(r));
-  const main = renderResults(app.deps, shown, { disclaimer: false });
+  const main = app.eligibility.render(shown, { disclaimer: false });
   const id = nextId(ctx);
   keepAnswer(ctx, id, main.citations);
   const lines = [`<b>${escapeHtml(bm.wizard_done)}</b>`, ...withoutTellMore(app, main.text.split("\n")).map(escapeHtml)];
@@ -170,7 +162,7 @@ async function finish(ctx: BotContext, app: App, bm: BotMessages, at: Pending): 
     ctx.session.folded = [...(ctx.session.folded ?? []), { id: foldId, blocks: view.blocks }].slice(-FOLDED_KEPT);
     newRow(keyboard).text(fill(bm.wizard_folded_button, { count: folded.length }), `nx:${foldId}`);
   }
-  const disclaimer = sourcesLine(app.deps, [...main.citations, ...folded.flatMap((r) => r.citations)]);
+  const disclaimer = app.eligibility.sourcesLine([...main.citations, ...folded.flatMap((r) => r.citations)]);
   if (disclaimer) lines.push(escapeHtml(disclaimer));
   if (remembered) lines.push(`<i>${escapeHtml(remembered)}</i>`);
   lines.push(...sourceList(bm, main.citations));
@@ -232,7 +224,7 @@ export async function handleWizardCallback(ctx: BotContext, app: App, bm: BotMes
   const data = ctx.callbackQuery?.data ?? "";
   const [, action, arg] = data.split(":");
   const wizard = ctx.session.wizard;
-  const asked = wizard?.asking ? app.deps.facts[wizard.asking].question : bm.wizard_choose_area;
+  const asked = wizard?.asking ? app.eligibility.facts[wizard.asking].question : bm.wizard_choose_area;
   if (action === "c") {
     // Nothing answered in a cancelled check is kept.
     ctx.session.wizard = undefined;
@@ -279,7 +271,7 @@ export async function handleWizardCallback(ctx: BotContext, app: App, bm: BotMes
     wizard.values = { ...wizard.values, [fact]: option.value };
     // A number is offered as a range ("0–59岁", "60岁及以上") represented by its first value; only a
     // one-value option ("2000年") is the exact number.
-    const exact = `${String(option.value)}${app.deps.facts[fact].unit ?? ""}`;
+    const exact = `${String(option.value)}${app.eligibility.facts[fact].unit ?? ""}`;
     if (typeof option.value === "number" && option.label !== exact) wizard.ranges = { ...wizard.ranges, [fact]: option.label };
     wizard.answered.push(fact);
   }

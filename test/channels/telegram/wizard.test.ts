@@ -32,7 +32,7 @@ const newClient = () => {
   return h.server.getClient(h.token, { userId, chatId: userId, firstName: "居民" });
 };
 const keyOf = (client: TelegramClient) => `u:${(client as unknown as { userId: number }).userId}`;
-const question = (fact: FactName) => core.deps.facts[fact].question;
+const question = (fact: FactName) => core.eligibility.facts[fact].question;
 const isResult = (m: BotMessage | undefined) => m?.text.startsWith("<b>核对结果如下") ?? false;
 
 /** Choose a city (unless undefined: both) and an area, then start /check. Returns the first question. */

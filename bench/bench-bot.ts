@@ -6,9 +6,9 @@ import { parseArgs } from "node:util";
 import type autocannon from "autocannon";
 import TelegramServerDefault from "telegram-test-api";
 import type { TelegramServer } from "telegram-test-api/lib/telegramServer.js";
-import { freePort, loadP95, loadRun, peakRssMb, stopServer, waitForHttp } from "./bench-kit.ts";
-import { loadBotMessages } from "./channels/telegram/messages.ts";
-import { readQuestions } from "./eval/run.ts";
+import { freePort, loadP95, loadRun, peakRssMb, stopServer, waitForHttp } from "./kit.ts";
+import { loadBotMessages } from "../src/channels/telegram/messages.ts";
+import { readQuestions } from "../src/eval/run.ts";
 
 /*
  * `npm run bench:bot`: N simulated residents talk to the bot in webhook mode on loopback. The bot

@@ -3,16 +3,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createApp } from "./app.ts";
-import { quantile } from "./bench-kit.ts";
-import { loadConfig } from "./config.ts";
-import { baselineAnswer, buildBaseline } from "./eval/baseline.ts";
-import { readQuestions, sourcesByCity } from "./eval/run.ts";
-import { buildIndex } from "./index/build.ts";
-import { silentLogger } from "./log.ts";
-import { createQuestionLog, loggedCore } from "./questions/log.ts";
-import { SQLITE_FILE, sqliteStore } from "./questions/sqlite.ts";
-import { createTokenizer } from "./search/tokenizer.ts";
+import { createApp } from "../src/app.ts";
+import { quantile } from "./kit.ts";
+import { loadConfig } from "../src/config.ts";
+import { baselineAnswer, buildBaseline } from "../src/eval/baseline.ts";
+import { readQuestions, sourcesByCity } from "../src/eval/run.ts";
+import { buildIndex } from "../src/index/build.ts";
+import { silentLogger } from "../src/log.ts";
+import { createQuestionLog, loggedCore } from "../src/questions/log.ts";
+import { SQLITE_FILE, sqliteStore } from "../src/questions/sqlite.ts";
+import { createTokenizer } from "../src/search/tokenizer.ts";
 
 /*
  * `npm run bench`: index build time, per-question latency (warm, in-process as in batch mode, and

@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type autocannon from "autocannon";
-import { freePort, loadP95, loadRun, peakRssMb, stopServer, waitForHttp } from "./bench-kit.ts";
-import { readQuestions } from "./eval/run.ts";
+import { freePort, loadP95, loadRun, peakRssMb, stopServer, waitForHttp } from "./kit.ts";
+import { readQuestions } from "../src/eval/run.ts";
 
 /*
  * `npm run loadtest`: the HTTP API under load on loopback. The server runs in its own process

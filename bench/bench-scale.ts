@@ -4,13 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { createApp } from "./app.ts";
-import { quantile } from "./bench-kit.ts";
-import { loadConfig } from "./config.ts";
-import { loadManifest } from "./corpus/load.ts";
-import { readQuestions } from "./eval/run.ts";
-import { buildIndex } from "./index/build.ts";
-import { silentLogger } from "./log.ts";
+import { createApp } from "../src/app.ts";
+import { quantile } from "./kit.ts";
+import { loadConfig } from "../src/config.ts";
+import { loadManifest } from "../src/corpus/load.ts";
+import { readQuestions } from "../src/eval/run.ts";
+import { buildIndex } from "../src/index/build.ts";
+import { silentLogger } from "../src/log.ts";
 
 /*
  * `npm run bench:scale`: how build time, memory and answer latency grow with the corpus. Synthetic
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const work = values.keep ? path.resolve(values.keep) : mkdtempSync(path.join(os.tmpdir(), "minsheng-scale-"));
   const rows: Record<string, unknown>[] = [];
   const run = (mode: string, seeds: string, index: string, cities: string[] = []): Record<string, number> => {
-    const args = ["--import", "tsx", "src/bench-scale.ts", "--child", mode, "--seeds", seeds, "--index", index, "--questions", values.questions as string];
+    const args = ["--import", "tsx", "bench/bench-scale.ts", "--child", mode, "--seeds", seeds, "--index", index, "--questions", values.questions as string];
     if (cities.length > 0) args.push("--cities", cities.join(","));
     try {
       return JSON.parse(execFileSync(process.execPath, args, { cwd: root, maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "pipe"] }).toString("utf8")) as Record<string, number>;
