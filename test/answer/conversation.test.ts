@@ -218,3 +218,17 @@ describe("personal numbers in a message", () => {
     expect(a.city).toBe("淮南市");
   });
 });
+
+describe("facts remembered from a message", () => {
+  it("a question naming a group sets no remembered fact (城镇户籍低保家庭申请公租房的保障率)", async () => {
+    const a = await (await testApp()).ask("六安城镇户籍低保家庭申请公租房的保障率");
+    expect(a.citations.length).toBeGreaterThan(0);
+    expect(a.remember).toBeUndefined();
+  });
+
+  it("statements about oneself are still remembered (我是农村户口的 / 我在淮南跑外卖)", async () => {
+    const app = await testApp();
+    expect((await app.ask("我是农村户口的")).remember).toEqual({ hukou: "农村" });
+    expect((await app.ask("我在淮南跑外卖")).remember).toMatchObject({ employment: "新就业形态" });
+  });
+});
