@@ -91,3 +91,28 @@ export function redact(text: string): string {
   if (!/[0-9\uFF10-\uFF19]/.test(text)) return text;
   return text.replace(CANDIDATE, (run) => (run.length < 11 ? run : redactRun(run)));
 }
+
+/** Words that introduce a personal number ("我的手机号是", "电话：", "身份证"): they go with the number. */
+const LABEL = "(?:我的|我|本人)?(?:联系电话|电话号码|电话号|电话|手机号码|手机号|手机|身份证号码|身份证号|身份证|银行卡号|银行卡|卡号|号码)\\s*(?:是|为)?\\s*[:：]?\\s*";
+const PLACEHOLDER_RE = Object.values(PLACEHOLDERS)
+  .map((p) => p.replace(/[[\]]/g, "\\$&"))
+  .join("|");
+const LABELLED = new RegExp(`(?:${LABEL})?(?:${PLACEHOLDER_RE})`, "g");
+
+/**
+ * The text as it is read: personal numbers taken out together with the words that introduce them
+ * (so "我电话13956781234 六安低保标准是多少" asks for the 低保 standard, not a phone number) and
+ * the placeholders (they are not words of a question). Text without a personal number is returned as is.
+ *
+ * @example
+ * withoutPersonalNumbers("我电话13956781234 六安低保标准是多少") // "六安低保标准是多少"
+ */
+export function withoutPersonalNumbers(text: string): string {
+  const redacted = redact(text);
+  if (redacted === text) return text;
+  return redacted
+    .replace(LABELLED, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^[，,。；;：:、\s]+/, "");
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { luhnValid, redact } from "../src/redact.ts";
+import { luhnValid, redact, withoutPersonalNumbers } from "../src/redact.ts";
 
 describe("redact", () => {
   it.each([
@@ -35,5 +35,22 @@ describe("redact", () => {
   it("checks bank cards with Luhn", () => {
     expect(luhnValid("4111111111111111")).toBe(true);
     expect(luhnValid("4111111111111112")).toBe(false);
+  });
+});
+
+describe("withoutPersonalNumbers (the text that is read)", () => {
+  it.each([
+    ["我电话13956781234 六安低保标准是多少", "六安低保标准是多少"],
+    ["我的手机号是：139-5678-1234，淮南公租房谁能申请", "淮南公租房谁能申请"],
+    ["身份证号34150219900101123X，六安低保标准是多少", "六安低保标准是多少"],
+    ["银行卡 6222 0212 3456 7890 128 能领补贴吗", "能领补贴吗"],
+    ["13956781234 六安低保标准是多少", "六安低保标准是多少"],
+  ])("%s → %s", (text, read) => {
+    expect(withoutPersonalNumbers(text)).toBe(read);
+  });
+
+  it("leaves a message without a personal number as it is (a question for a phone keeps 电话)", () => {
+    expect(withoutPersonalNumbers("六安低保办电话多少")).toBe("六安低保办电话多少");
+    expect(withoutPersonalNumbers("低保标准630元")).toBe("低保标准630元");
   });
 });

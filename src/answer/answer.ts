@@ -20,7 +20,7 @@ import { topicPhrase } from "./compose/not-stated.ts";
 import { extractFacts } from "../rules/extract.ts";
 import type { Profile } from "../contract/profile.ts";
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
-import { PLACEHOLDERS, redact } from "../redact.ts";
+import { redact, withoutPersonalNumbers } from "../redact.ts";
 import type { Messages } from "../prompts.ts";
 
 export type AnswerDeps = ComposeDeps;
@@ -43,13 +43,6 @@ interface Understood {
   told?: Profile;
   /** The message held a personal number (taken out before anything read it). */
   personalNumbers?: boolean;
-}
-
-/** The text with personal numbers blanked: redacted, then the placeholders (they are not words of the question) removed. */
-function withoutPersonalNumbers(text: string): string {
-  const redacted = redact(text);
-  if (redacted === text) return text;
-  return Object.values(PLACEHOLDERS).reduce((t, p) => t.split(p).join(" "), redacted).replace(/\s+/g, " ").trim();
 }
 
 /** The clauses of a message without the ones that hold an instruction to the system. */

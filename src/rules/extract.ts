@@ -79,6 +79,13 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
     const about = clauseSubject ?? "self";
     const asking = isQuestionClause(clause, mark, lexicon);
     if (asking) subject = about;
+    // Said about the speaker: the clause has a first-person marker of its own ("我是城镇户口"), or it
+    // is a bare self-description ("六安城镇户口", "家里困难"). A clause without a marker that also
+    // names a service qualifies a group in a question ("城镇户籍低保家庭申请公租房的保障率"): judged, never remembered.
+    const ownSelf = persons.length > 0 && person?.entry.relation === "self";
+    const factSpans = words.filter((m) => m.entry.kind === "facts");
+    const namesService = matchLexicon(lexicon, clause, ["services"]).some((s) => !factSpans.some((f) => f.start < s.end && s.start < f.end));
+    const aboutSpeaker = about === "self" && (ownSelf || !namesService);
     const negations = words.filter((m) => m.entry.term === "negation");
     for (const m of words) {
       if (m.entry.kind !== "facts") continue;
@@ -92,12 +99,12 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
       }
       if (asking && m.entry.benefit && !PERSON_MARK.test(clause.slice(m.end))) continue;
       if ((facts as Record<string, unknown>)[fact] === undefined) (facts as Record<string, unknown>)[fact] = value;
-      const self = about === "self" || m.entry.speaker === true;
+      const self = aboutSpeaker || m.entry.speaker === true;
       if (!asking && self && !negated && (stated as Record<string, unknown>)[fact] === undefined) {
         (stated as Record<string, unknown>)[fact] = value;
       }
     }
-    readNumbers(clause, facts, !asking && about === "self" ? stated : undefined);
+    readNumbers(clause, facts, !asking && aboutSpeaker ? stated : undefined);
   }
   for (const p of [facts, stated]) {
     if (p.schoolStage !== undefined && p.employment === undefined) p.employment = "学生";

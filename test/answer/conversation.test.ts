@@ -213,9 +213,39 @@ describe("personal numbers in a message", () => {
     expect(JSON.stringify(a)).not.toMatch(/34150219900101123X/i);
   });
 
+  it("the label word goes with the number: '我电话…' does not turn the question into one for a phone number", async () => {
+    const a = await (await testApp()).ask("我电话13956781234 六安低保标准是多少");
+    expect(a.text.split("\n")[0]).toContain("请不要发送");
+    expect(a.interpretation).toMatchObject({ question: "六安低保标准是多少", asks: "standard" });
+    expect(a.kind).toBe("figure");
+    expect(a.text).toContain("630元/人/月");
+    expect(JSON.stringify(a)).not.toMatch(/13956781234|1395678/);
+  });
+
+  it("a question for a phone number with no number in it still asks for the phone", async () => {
+    const a = await (await testApp()).ask("六安低保办电话多少");
+    expect(a.interpretation?.asks).toBe("phone");
+    expect(a.kind).toBe("not_stated");
+    expect(a.text).not.toContain("请不要发送");
+  });
+
   it("numbers in the history are taken out too", async () => {
     const a = await (await testApp()).ask("那淮南呢？", { history: ["我手机138 1234 5678，六安低保标准是多少"] });
     expect(JSON.stringify(a)).not.toMatch(/1381234|138 1234/);
     expect(a.city).toBe("淮南市");
+  });
+});
+
+describe("facts remembered from a message", () => {
+  it("a question naming a group sets no remembered fact (城镇户籍低保家庭申请公租房的保障率)", async () => {
+    const a = await (await testApp()).ask("六安城镇户籍低保家庭申请公租房的保障率");
+    expect(a.citations.length).toBeGreaterThan(0);
+    expect(a.remember).toBeUndefined();
+  });
+
+  it("statements about oneself are still remembered (我是农村户口的 / 我在淮南跑外卖)", async () => {
+    const app = await testApp();
+    expect((await app.ask("我是农村户口的")).remember).toEqual({ hukou: "农村" });
+    expect((await app.ask("我在淮南跑外卖")).remember).toMatchObject({ employment: "新就业形态" });
   });
 });

@@ -42,6 +42,11 @@ const cases: { text: string; judged: Profile; stored: Profile; subject?: "self" 
   { text: "失能老人能住养老院吗", judged: { selfCare: "失能" }, stored: {} },
   { text: "外卖骑手有工伤保险吗", judged: { employment: "新就业形态" }, stored: {} },
   { text: "公租房怎么申请", judged: {}, stored: {} },
+  // a group named inside a question without a question mark: judged for the group, never remembered
+  { text: "六安城镇户籍低保家庭申请公租房的保障率", judged: { hukou: "城镇", incomeStatus: "低保" }, stored: {} },
+  { text: "农村户口的参加医保", judged: { hukou: "农村" }, stored: {} },
+  // a bare self-description (no 我, no service named) is still about the speaker
+  { text: "六安城镇户口，家里没房", judged: { hukou: "城镇", housing: "无房" }, stored: { hukou: "城镇", housing: "无房" } },
   // negations: the opposite of a two-valued fact, or nothing
   { text: "我不是低保户，六安城镇户口，能申请公租房吗", judged: { hukou: "城镇" }, stored: { hukou: "城镇" } },
   { text: "我不是农村户口", judged: { hukou: "城镇" }, stored: {} },

@@ -1,6 +1,6 @@
 import type { App } from "../../app.ts";
 import { fill } from "../../prompts.ts";
-import { PLACEHOLDERS, redact } from "../../redact.ts";
+import { withoutPersonalNumbers } from "../../redact.ts";
 import type { FactName, Profile } from "../../contract/profile.ts";
 import type { BotMessages } from "./messages.ts";
 import type { BotSession } from "./session.ts";
@@ -16,16 +16,16 @@ import type { BotSession } from "./session.ts";
 export const TURNS_KEPT = 10;
 
 /**
- * A message as it may be kept: personal numbers (ID card, phone, bank card) taken out — the
- * placeholders too, they are not words of the question — and undefined when nothing is left or the
- * message is longer than a question may be (the core refuses it; it is no context either).
+ * A message as it may be kept: personal numbers (ID card, phone, bank card) taken out with the
+ * words that introduce them ("我电话") — the placeholders too, they are not words of the question —
+ * and undefined when nothing is left or the message is longer than a question may be (the core
+ * refuses it; it is no context either).
  *
  * @example
- * turnToKeep("我电话13956781234，六安公租房谁能申请", 500) // "我电话 ，六安公租房谁能申请"
+ * turnToKeep("我电话13956781234，六安公租房谁能申请", 500) // "六安公租房谁能申请"
  */
 export function turnToKeep(text: string, maxChars: number): string | undefined {
-  const redacted = redact(text);
-  const clean = redacted === text ? text.trim() : Object.values(PLACEHOLDERS).reduce((t, p) => t.split(p).join(" "), redacted).replace(/\s+/g, " ").trim();
+  const clean = withoutPersonalNumbers(text).trim();
   if (!clean || [...clean].length > maxChars) return undefined;
   return clean;
 }
