@@ -3,6 +3,8 @@ import type { LoadedIndex } from "../index/store.ts";
 import type { Messages } from "../prompts.ts";
 import { normalizeText } from "../util/normalize.ts";
 import type { Citation } from "../contract/answer.ts";
+import { citationOf } from "../corpus/citation.ts";
+import { chunkAt, metaOf } from "./anchors.ts";
 
 /*
  * Read-only views of the live index for the staff console and the bot: a passage in its section
@@ -10,18 +12,7 @@ import type { Citation } from "../contract/answer.ts";
  */
 
 function citationFor(index: LoadedIndex, messages: Messages, chunk: Chunk, quote = chunk.text): Citation {
-  const meta = index.corpus.documents.find((d) => d.meta.id === chunk.docId)?.meta;
-  return {
-    city: chunk.city,
-    docId: chunk.docId,
-    docTitle: meta?.title ?? chunk.docId,
-    docStatus: meta ? messages.status[meta.status] : "",
-    location: chunk.location,
-    quote,
-    chunkId: chunk.id,
-    chunkText: chunk.text,
-    score: 1,
-  };
+  return citationOf(chunk, metaOf(index, chunk.docId), messages.status, quote);
 }
 
 export interface SourceView {
@@ -61,10 +52,6 @@ export interface ServiceCatalog {
     /** Items listed by some but not all cities. */
     differing: string[];
   }[];
-}
-
-function chunkAt(index: LoadedIndex, docId: string, start: number, kind: Chunk["kind"]): Chunk | undefined {
-  return index.chunks.find((c) => c.docId === docId && c.start === start && c.kind === kind);
 }
 
 /** The 基本公共服务项目清单 of the given cities (all by default), area by area, differences marked. */

@@ -1,4 +1,5 @@
 import type { Citation, EligibilityResult } from "../contract/answer.ts";
+import { citationOf } from "../corpus/citation.ts";
 import type { Chunk, DocumentMeta } from "../corpus/types.ts";
 import { fill, type Messages } from "../prompts.ts";
 import { evaluateRule } from "./engine.ts";
@@ -15,7 +16,7 @@ import type { Rule } from "./schema.ts";
 export interface ResultDeps {
   messages: Messages;
   facts: FactTexts;
-  documents: readonly { meta: DocumentMeta }[];
+  metaOf(docId: string): DocumentMeta | undefined;
   chunkById(id: string): Chunk | undefined;
   /** Today, for saying when a plan's period is over. */
   now: Date;
@@ -42,21 +43,8 @@ export function ruleCitations(deps: ResultDeps, rule: Rule, city: string): Citat
     .filter((q) => q.city === city)
     .flatMap((q) => {
       const chunk = deps.chunkById(q.chunkId);
-      const meta = deps.documents.find((d) => d.meta.id === q.doc)?.meta;
-      if (!chunk || !meta) return [];
-      return [
-        {
-          city,
-          docId: meta.id,
-          docTitle: meta.title,
-          docStatus: deps.messages.status[meta.status],
-          location: chunk.location,
-          quote: q.text,
-          chunkId: chunk.id,
-          chunkText: chunk.text,
-          score: 1,
-        },
-      ];
+      const meta = deps.metaOf(q.doc);
+      return chunk && meta ? [citationOf(chunk, meta, deps.messages.status, q.text)] : [];
     });
 }
 

@@ -1,4 +1,6 @@
 import type { Config } from "../../config.ts";
+import { citationOf } from "../../corpus/citation.ts";
+import { metaOf } from "../anchors.ts";
 import type { Chunk, DocumentMeta } from "../../corpus/types.ts";
 import type { LoadedIndex } from "../../index/store.ts";
 import type { Messages } from "../../prompts.ts";
@@ -116,9 +118,9 @@ export function hasEvidence(q: Question, hits: readonly Hit[]): boolean {
 }
 
 export function documentMeta(index: LoadedIndex, docId: string): DocumentMeta {
-  const doc = index.corpus.documents.find((d) => d.meta.id === docId);
-  if (!doc) throw new Error(`unknown document ${docId}`);
-  return doc.meta;
+  const meta = metaOf(index, docId);
+  if (!meta) throw new Error(`unknown document ${docId}`);
+  return meta;
 }
 
 /** The cities answered for: the scope, or every covered city. */
@@ -143,18 +145,7 @@ export async function citiesToSearch(deps: ComposeDeps, q: Question): Promise<st
 
 /** A citation of `quote` (verbatim) inside `chunk`. */
 export function makeCitation(deps: ComposeDeps, chunk: Chunk, quote: string, score: number): Citation {
-  const meta = documentMeta(deps.index, chunk.docId);
-  return {
-    city: chunk.city,
-    docId: chunk.docId,
-    docTitle: meta.title,
-    docStatus: deps.messages.status[meta.status],
-    location: chunk.location,
-    quote,
-    chunkId: chunk.id,
-    chunkText: chunk.text,
-    score: Math.round(score * 10000) / 10000,
-  };
+  return citationOf(chunk, documentMeta(deps.index, chunk.docId), deps.messages.status, quote, score);
 }
 
 /** Retrieve for one city (or all when `city` is undefined). */
@@ -201,7 +192,7 @@ export function resultDeps(deps: ComposeDeps): ResultDeps {
   return {
     messages: deps.messages,
     facts: deps.facts,
-    documents: deps.index.corpus.documents,
+    metaOf: (id) => metaOf(deps.index, id),
     chunkById: (id) => {
       const i = deps.index.chunkIndex.get(id);
       return i === undefined ? undefined : deps.index.chunks[i];

@@ -1,3 +1,4 @@
+import { chunkAt } from "../anchors.ts";
 import type { Chunk, ServiceArea } from "../../corpus/types.ts";
 import { fill } from "../../prompts.ts";
 import { areasOf } from "../areas.ts";
@@ -12,7 +13,7 @@ export function joinItems(messages: ComposeDeps["messages"], items: readonly str
 }
 
 export function areaChunk(deps: ComposeDeps, area: ServiceArea): Chunk | undefined {
-  return deps.index.chunks.find((c) => c.docId === area.docId && c.start === area.start && c.kind === "service-area");
+  return chunkAt(deps.index, area.docId, area.start, "service-area");
 }
 
 /** The service-list areas a question is about, per city in scope (all areas when none is named). */

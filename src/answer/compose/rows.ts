@@ -1,3 +1,4 @@
+import { chunkAt, rowAt } from "../anchors.ts";
 import type { Chunk, IndicatorRow } from "../../corpus/types.ts";
 import { fill } from "../../prompts.ts";
 import type { ComposeDeps } from "./common.ts";
@@ -11,13 +12,12 @@ import type { ComposeDeps } from "./common.ts";
 
 /** The indicator row a table-row chunk holds. */
 export function indicatorRowOf(deps: ComposeDeps, chunk: Chunk): IndicatorRow | undefined {
-  return deps.index.corpus.indicators.find((r) => r.docId === chunk.docId && r.start === chunk.start);
+  return rowAt(deps.index, chunk.docId, chunk.start);
 }
 
 /** The chunk of an indicator row. */
 export function rowChunk(deps: ComposeDeps, row: IndicatorRow): Chunk | undefined {
-  const i = deps.index.chunks.findIndex((c) => c.docId === row.docId && c.start === row.start && c.kind === "table-row");
-  return i >= 0 ? deps.index.chunks[i] : undefined;
+  return chunkAt(deps.index, row.docId, row.start, "table-row");
 }
 
 /** One cell value for reading: "[14.39]" → "14.39（五年累计）", ">2.3" → ">2.3". */
