@@ -49,6 +49,7 @@ export const ERROR_CODES = [
   "PASSAGE_UNKNOWN", // review: a link names a passage id the live build does not have
   "PASSAGE_CHANGED", // review: the passage's text changed since it was shown (a newer build went live)
   "LINK_INVALID", // review: the library entry would not validate (question linked elsewhere, pending.yaml broken)
+  "INTERNAL", // channels: an unexpected failure (a bug); residents read 系统繁忙, the log has the stack
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

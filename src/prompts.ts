@@ -56,7 +56,7 @@ export const MessagesSchema = z.object({
   }),
   clarify: z.object({ empty: s, too_long: s, unreadable: s, no_text: s, punctuation: s, vague: s, which_city: s }),
   out_of_scope: z.object({ topic: s, city: s, injection: s, chitchat: s }),
-  errors: z.object(Object.fromEntries([...ERROR_CODES, "internal"].map((c) => [c, s]))),
+  errors: z.object({ ...Object.fromEntries(ERROR_CODES.map((c) => [c, s])), city_unknown: s }),
 });
 export type Messages = z.infer<typeof MessagesSchema>;
 
@@ -82,5 +82,5 @@ export function fill(template: string, vars: Record<string, string | number> = {
 /** The resident-facing text for an error code (the generic "系统繁忙" text for anything unknown). */
 export function errorText(messages: Messages, code: string): string {
   const errors = messages.errors as Record<string, string | undefined>;
-  return errors[code] ?? errors.internal ?? "系统繁忙，请稍后再试。";
+  return errors[code] ?? errors.INTERNAL ?? "系统繁忙，请稍后再试。";
 }

@@ -27,6 +27,7 @@ import { TOOL_VERSION } from "../../version.ts";
 import type { Metrics } from "../../metrics.ts";
 import type { QuestionLog } from "../../questions/log.ts";
 import { adminGate, bearerToken } from "./auth.ts";
+import { apiError, codeOfStatus, sendError, type ApiError, type ErrorDetails } from "./errors.ts";
 import { neededFacts, registerConsoleRoutes, serviceRules } from "./console.ts";
 import { registerFeedback, registerReview } from "./review.ts";
 
@@ -86,9 +87,6 @@ function sharedRateLimitStore(counter: WindowCounter) {
   };
 }
 
-export interface ApiError {
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
-}
 
 const AskBody = z
   .object({
@@ -114,22 +112,6 @@ const FactsQuery = z
 const CityQuery = z.object({ city: z.string().min(2).max(20).optional() }).strict();
 const FiguresQuery = z.object({ city: z.string().min(2).max(20).optional(), q: z.string().max(100).optional() }).strict();
 const SourceParams = z.object({ chunkId: z.string().min(1).max(200) });
-
-function apiError(code: string, message: string, details?: ApiError["error"]["details"]): ApiError {
-  return { error: { code, message, ...(details ? { details } : {}) } };
-}
-
-/** The error code each HTTP status Fastify, Node or a route raises is answered with. */
-const STATUS_CODES: Record<number, ErrorCode> = {
-  400: "BAD_REQUEST",
-  401: "UNAUTHORIZED",
-  404: "NOT_FOUND",
-  408: "REQUEST_TIMEOUT",
-  413: "PAYLOAD_TOO_LARGE",
-  415: "UNSUPPORTED_MEDIA_TYPE",
-  429: "RATE_LIMITED",
-  431: "HEADERS_TOO_LARGE",
-};
 
 const REASONS: Record<number, string> = { 400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large" };
 
@@ -185,13 +167,13 @@ function trustProxy(setting: Config["http"]["trustProxy"]): false | string[] | (
  */
 export async function buildHttpApp(core: CoreSource, config: Config, options: HttpOptions = {}): Promise<FastifyInstance> {
   const messages = () => core().messages;
-  const text = (code: ErrorCode | "internal", vars?: Record<string, string | number>) => fill(errorText(messages(), code), vars);
+  const text = (code: ErrorCode, vars?: Record<string, string | number>) => fill(errorText(messages(), code), vars);
   /** The one error body for a status: the resident's text by code, details for developers. */
-  const errorBody = (status: number, details?: ApiError["error"]["details"]) => {
-    const code = STATUS_CODES[status] ?? "BAD_REQUEST";
+  const errorBody = (status: number, details?: ErrorDetails) => {
+    const code = codeOfStatus(status);
     return apiError(code, text(code, { seconds: 60 }), details);
   };
-  const sendError = (reply: FastifyReply, status: number, details?: ApiError["error"]["details"]) => reply.code(status).send(errorBody(status, details));
+  const sendStatus = (reply: FastifyReply, status: number, details?: ErrorDetails) => reply.code(status).send(errorBody(status, details));
 
   const logger = options.logger ? pinoOf(options.logger) : undefined;
   const app = Fastify({
@@ -205,7 +187,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     genReqId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
     // A URL Fastify cannot decode (/api/sources/%FF) gets the same shape as every other error.
     frameworkErrors: (error, _request, reply) =>
-      sendError(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, [{ path: "url", message: "the URL is not valid (bad percent-encoding or too long)" }]),
+      sendStatus(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, [{ path: "url", message: "the URL is not valid (bad percent-encoding or too long)" }]),
     // Errors Node raises before Fastify sees a request (malformed HTTP, headers over the limit).
     clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
       if (error.code === "ECONNRESET" || socket.destroyed) return;
@@ -225,7 +207,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
   // Each request takes the live core once and keeps it, so a reload never splits a request.
   const knownCity = (app: App, city: string | undefined, field: string) => {
     if (city === undefined || app.cities().includes(city)) return undefined;
-    return apiError("INPUT_INVALID", `${field} 必须是：${app.cities().join("、")}`, [
+    return apiError("INPUT_INVALID", fill(app.messages.errors.city_unknown, { field, cities: app.cities().join("、") }), [
       { path: field, message: `unknown city "${redact(city)}"; expected one of ${app.cities().join(", ")}` },
     ]);
   };
@@ -243,7 +225,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
         path: [error.validationContext, ...String(v.instancePath ?? "").split("/").filter(Boolean)].join(".").replace(/^body\./, ""),
         message: v.message ?? "invalid",
       }));
-      return reply.code(400).send(apiError("INPUT_INVALID", `${text("INPUT_INVALID")}（${details.map((d) => d.path).join("、")}）`, details));
+      return sendError(reply, "INPUT_INVALID", `${text("INPUT_INVALID")}（${details.map((d) => d.path).join("、")}）`, details);
     }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     // The rate limiter throws the body its errorResponseBuilder made.
@@ -251,10 +233,10 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     if (status === 429 && limited) return reply.code(429).send(limited);
     if (status < 500) {
       if (isAppError(error)) return reply.code(status).send(apiError(error.code, `${text(error.code)} ${redact(error.message)}`));
-      return sendError(reply, status, [{ path: "request", message: redact((error as Error).message) }]);
+      return sendStatus(reply, status, [{ path: "request", message: redact((error as Error).message) }]);
     }
     request.log.error({ err: error }, "request failed");
-    return reply.code(500).send(apiError("INTERNAL", text("internal")));
+    return sendError(reply, "INTERNAL", text("INTERNAL"));
   });
 
   const security = securityHeaders();
@@ -299,7 +281,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     if (bad) return reply.code(400).send(bad);
     const { service, topic } = req.body;
     if (service === undefined) return app.check(req.body.profile, topic);
-    if (topic !== undefined) return reply.code(400).send(apiError("INPUT_INVALID", `${text("INPUT_INVALID")}（service）`, [{ path: "service", message: "give topic or service, not both" }]));
+    if (topic !== undefined) return sendError(reply, "INPUT_INVALID", `${text("INPUT_INVALID")}（service）`, [{ path: "service", message: "give topic or service, not both" }]);
     const unknown = unknownService(app, service);
     if (unknown) return reply.code(400).send(unknown);
     const ids = new Set(serviceRules(app.index.rules, service, app.cities()).map((r) => r.id));
@@ -323,7 +305,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
 
   api.get("/api/sources/:chunkId", { schema: { params: SourceParams, description: "A cited passage in its section context" } }, async (req, reply) => {
     const view = core().source(req.params.chunkId);
-    if (!view) return sendError(reply, 404, [{ path: "chunkId", message: "unknown chunk id" }]);
+    if (!view) return sendStatus(reply, 404, [{ path: "chunkId", message: "unknown chunk id" }]);
     return view;
   });
 
@@ -344,17 +326,15 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
   // login goes through the same gate.
   const gate = adminGate(config.adminToken, config.adminAuth);
   api.post("/api/admin/reload", { schema: { hide: true } }, async (req, reply) => {
-    if (!config.adminToken || !options.reload) return sendError(reply, 404, [{ path: "url", message: "the admin endpoint is off (no ADMIN_TOKEN)" }]);
+    if (!config.adminToken || !options.reload) return sendStatus(reply, 404, [{ path: "url", message: "the admin endpoint is off (no ADMIN_TOKEN)" }]);
     const check = gate.check(req.ip, bearerToken(req.headers.authorization));
     if (!check.ok && check.status === 429) {
-      return reply
-        .code(429)
-        .send(apiError("RATE_LIMITED", text("RATE_LIMITED", { seconds: check.retryAfterSeconds ?? 60 }), [{ path: "authorization", message: "too many wrong admin tokens" }]));
+      return sendError(reply, "RATE_LIMITED", text("RATE_LIMITED", { seconds: check.retryAfterSeconds ?? 60 }), [{ path: "authorization", message: "too many wrong admin tokens" }]);
     }
-    if (!check.ok) return sendError(reply, 401, [{ path: "authorization", message: "expected Authorization: Bearer <ADMIN_TOKEN>" }]);
+    if (!check.ok) return sendStatus(reply, 401, [{ path: "authorization", message: "expected Authorization: Bearer <ADMIN_TOKEN>" }]);
     const result = await options.reload("POST /api/admin/reload");
     if (result.ok) return result;
-    return reply.code(409).send(apiError("RELOAD_REFUSED", text("RELOAD_REFUSED"), [{ path: "index/current", message: redact(result.error ?? "reload failed") }]));
+    return sendError(reply, "RELOAD_REFUSED", text("RELOAD_REFUSED"), [{ path: "index/current", message: redact(result.error ?? "reload failed") }]);
   });
 
   api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
@@ -380,6 +360,6 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
   }
 
   for (const plugin of options.plugins ?? []) await plugin(app);
-  app.setNotFoundHandler((req, reply) => sendError(reply, 404, [{ path: "url", message: `no route ${req.method} ${redact(req.url.split("?")[0] ?? "")}` }]));
+  app.setNotFoundHandler((req, reply) => sendStatus(reply, 404, [{ path: "url", message: `no route ${req.method} ${redact(req.url.split("?")[0] ?? "")}` }]));
   return app;
 }

@@ -15,6 +15,7 @@ import type { QuestionLog } from "../../questions/log.ts";
 import { parseSince, toCsv, unansweredReview } from "../../questions/review.ts";
 import type { Chunk, CoreSource } from "../../app.ts";
 import { safeEqual, type AdminGate } from "./auth.ts";
+import { sendError } from "./errors.ts";
 
 /*
  * The maintainers' review (/review): a login form for ADMIN_TOKEN, then the unanswered questions
@@ -119,8 +120,6 @@ export interface ReviewDeps {
   log?: Logger | undefined;
 }
 
-type Details = { path: string; message: string }[];
-const errorBody = (code: string, message: string, details?: Details) => ({ error: { code, message, ...(details ? { details } : {}) } });
 
 const LoginBody = z.object({ token: z.string().max(1000) }).strict();
 const GroupsQuery = z.object({ since: z.string().max(40).optional(), linked: z.enum(["0", "1"]).optional() }).strict();
@@ -182,22 +181,22 @@ export async function registerReview(app: FastifyInstance, deps: ReviewDeps): Pr
       } catch {
         host = undefined;
       }
-      if (host !== req.headers.host) return reply.code(401).send(errorBody("UNAUTHORIZED", deps.text("UNAUTHORIZED"), [{ path: "origin", message: "requests from another site are refused" }]));
+      if (host !== req.headers.host) return sendError(reply, "UNAUTHORIZED", deps.text("UNAUTHORIZED"), [{ path: "origin", message: "requests from another site are refused" }]);
     }
     if (!sessions.valid(cookieValue(req.headers.cookie, COOKIE))) {
-      return reply.code(401).send(errorBody("UNAUTHORIZED", texts.errors.session, [{ path: "cookie", message: "log in at /review (POST /api/review/login)" }]));
+      return sendError(reply, "UNAUTHORIZED", texts.errors.session, [{ path: "cookie", message: "log in at /review (POST /api/review/login)" }]);
     }
     return undefined;
   };
   const unavailable = (reply: FastifyReply, error: unknown) => {
     const reason = qlog.enabled ? redact((error as Error)?.message ?? String(error)) : "the question log is off (QUESTION_LOG_DAYS=0)";
-    return reply.code(503).send(errorBody("QUESTION_LOG_UNAVAILABLE", deps.text("QUESTION_LOG_UNAVAILABLE"), [{ path: "database", message: reason }]));
+    return sendError(reply, "QUESTION_LOG_UNAVAILABLE", deps.text("QUESTION_LOG_UNAVAILABLE"), [{ path: "database", message: reason }]);
   };
   const sinceOf = (value: string | undefined, reply: FastifyReply): number | null | undefined => {
     if (value === undefined || value === "" || value === "all") return undefined;
     const t = parseSince(value);
     if (t === undefined) {
-      void reply.code(400).send(errorBody("INPUT_INVALID", texts.errors.since, [{ path: "since", message: "a span (7d, 12h, 30m, 2w) or a date (2026-05-01)" }]));
+      void sendError(reply, "INPUT_INVALID", texts.errors.since, [{ path: "since", message: "a span (7d, 12h, 30m, 2w) or a date (2026-05-01)" }]);
       return null;
     }
     return t;
@@ -216,9 +215,9 @@ export async function registerReview(app: FastifyInstance, deps: ReviewDeps): Pr
       return reply.headers(nocache).send({ ok: true });
     }
     if (check.status === 429) {
-      return reply.code(429).send(errorBody("RATE_LIMITED", deps.text("RATE_LIMITED", { seconds: check.retryAfterSeconds ?? 60 }), [{ path: "token", message: "too many wrong admin tokens" }]));
+      return sendError(reply, "RATE_LIMITED", deps.text("RATE_LIMITED", { seconds: check.retryAfterSeconds ?? 60 }), [{ path: "token", message: "too many wrong admin tokens" }]);
     }
-    return reply.code(401).send(errorBody("UNAUTHORIZED", texts.login_failed as string, [{ path: "token", message: "wrong ADMIN_TOKEN" }]));
+    return sendError(reply, "UNAUTHORIZED", texts.login_failed as string, [{ path: "token", message: "wrong ADMIN_TOKEN" }]);
   });
 
   api.post("/api/review/logout", { schema: { hide: true } }, async (req, reply) => {
@@ -271,8 +270,7 @@ export async function registerReview(app: FastifyInstance, deps: ReviewDeps): Pr
       result = linkQuestions(deps.seedsDir, index, { chunkId: req.body.chunkId, version: req.body.version, questions: req.body.questions });
     } catch (error) {
       if (!(error instanceof LinkError)) throw error;
-      const status = error.code === "LINK_INVALID" ? 400 : 409;
-      return reply.code(status).send(errorBody(error.code, deps.text(error.code), error.details.length ? error.details : [{ path: "chunkId", message: redact(error.message) }]));
+      return sendError(reply, error.code, deps.text(error.code), error.details.length ? error.details : [{ path: "chunkId", message: redact(error.message) }]);
     }
     deps.log?.info(`review: ${result.added.length} question(s) linked to ${result.chunkId} in ${result.file}`);
     // The entry is written; marking the logged questions follows (queued if the database is down).
@@ -290,7 +288,7 @@ export async function registerFeedback(app: FastifyInstance, deps: Pick<ReviewDe
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.post("/api/feedback", { schema: { body: FeedbackBody, description: "Rate an answer by its logId (present when the question log is on)" } }, async (req, reply) => {
     if (!deps.questionLog.enabled) {
-      return reply.code(404).send(errorBody("NOT_FOUND", deps.text("NOT_FOUND"), [{ path: "url", message: "the question log is off (QUESTION_LOG_DAYS=0)" }]));
+      return sendError(reply, "NOT_FOUND", deps.text("NOT_FOUND"), [{ path: "url", message: "the question log is off (QUESTION_LOG_DAYS=0)" }]);
     }
     deps.questionLog.feedback(req.body.logId, req.body.rating);
     return reply.code(202).send({ ok: true });
