@@ -27,7 +27,7 @@ import { TOOL_VERSION } from "../../version.ts";
 import type { Metrics } from "../../metrics.ts";
 import type { QuestionLog } from "../../questions/log.ts";
 import { adminGate, bearerToken } from "./auth.ts";
-import { apiError, codeOfStatus, sendError, type ApiError, type ErrorDetails } from "./errors.ts";
+import { apiError, codeOfStatus, sendError, statusOf, type ApiError, type ErrorDetails } from "./errors.ts";
 import { neededFacts, registerConsoleRoutes, serviceRules } from "./console.ts";
 import { registerFeedback, registerReview } from "./review.ts";
 
@@ -231,8 +231,13 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     // The rate limiter throws the body its errorResponseBuilder made.
     const limited = (error as { limited?: ApiError }).limited;
     if (status === 429 && limited) return reply.code(429).send(limited);
+    // A core error carries its code; the status follows from the table (INPUT_INVALID 400, INDEX_CORRUPT 503 …).
+    if (isAppError(error) && statusOf(error.code) !== 500) {
+      if (statusOf(error.code) < 500) return sendError(reply, error.code, `${text(error.code)} ${redact(error.message)}`);
+      request.log.error({ err: error }, "request failed");
+      return sendError(reply, error.code, text(error.code));
+    }
     if (status < 500) {
-      if (isAppError(error)) return reply.code(status).send(apiError(error.code, `${text(error.code)} ${redact(error.message)}`));
       return sendStatus(reply, status, [{ path: "request", message: redact((error as Error).message) }]);
     }
     request.log.error({ err: error }, "request failed");

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../../src/app.ts";
 import { AnswerSchema } from "../../../src/contract/answer.ts";
 import { buildHttpApp } from "../../../src/channels/http/app.ts";
+import { codeOfStatus, statusOf } from "../../../src/channels/http/errors.ts";
+import { AppError, ERROR_CODES } from "../../../src/errors.ts";
 import { createLogger } from "../../../src/log.ts";
 import { testApp, testConfig } from "../../helpers.ts";
 
@@ -184,6 +186,28 @@ describe("protection", () => {
     expect(res.json().error.message).toContain("请求太频繁");
     expect((await limited.inject({ url: "/api/index", remoteAddress: "10.0.0.10" })).statusCode).toBe(200);
     await limited.close();
+  });
+
+  it("a core error gets its code's status from the one table: 503 for an unavailable service, its text, nothing of the message", async () => {
+    const down = { ...core, ask: async () => Promise.reject(new AppError("EMBEDDINGS_UNAVAILABLE", "embeddings server http://10.0.0.5:8080 refused")) } as App;
+    const logs: string[] = [];
+    const app = await buildHttpApp(() => down, testConfig(), { logger: createLogger("error", (l) => logs.push(l)) });
+    const res = await app.inject({ method: "POST", url: "/api/ask", payload: { question: "公租房" } });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toEqual({ code: "EMBEDDINGS_UNAVAILABLE", message: "语义检索服务暂时不可用，请稍后再试。" });
+    expect(res.body).not.toContain("10.0.0.5");
+    expect(logs.join()).toContain("refused");
+    await app.close();
+  });
+
+  it("every code the API sends has one status, and framework statuses map back to their codes", () => {
+    for (const code of ERROR_CODES) expect(statusOf(code)).toBeGreaterThanOrEqual(400);
+    expect(statusOf("INPUT_INVALID")).toBe(400);
+    expect(statusOf("PASSAGE_CHANGED")).toBe(409);
+    expect(statusOf("QUESTION_LOG_UNAVAILABLE")).toBe(503);
+    expect(codeOfStatus(400)).toBe("BAD_REQUEST");
+    expect(codeOfStatus(431)).toBe("HEADERS_TOO_LARGE");
+    expect(codeOfStatus(418)).toBe("BAD_REQUEST");
   });
 
   it("a failure inside never leaks: 500 with the generic text", async () => {
