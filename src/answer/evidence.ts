@@ -1,3 +1,4 @@
+import { charBigrams } from "../util/text.ts";
 import { splitSentences } from "../corpus/chunk.ts";
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import type { StoredLexical } from "../search/lexical.ts";
@@ -101,18 +102,13 @@ export function questionConcepts(
   return out;
 }
 
-function bigramsOf(s: string): string[] {
-  const chars = [...s];
-  return chars.slice(1).map((c, i) => (chars[i] as string) + c);
-}
-
 /** How far a normalised text states a concept: 1 when it has the word or an official form. */
 export function conceptCoverage(concept: Concept, normText: string): number {
   if (normText.includes(concept.term)) return 1;
   if (concept.alternatives.some((a) => normText.includes(a))) return 1;
   // Typos and variants of long words: share of their character bigrams present.
   if ([...concept.term].length >= 4) {
-    const grams = bigramsOf(concept.term);
+    const grams = charBigrams(concept.term);
     const share = grams.filter((g) => normText.includes(g)).length / grams.length;
     if (share >= 0.5) return share * 0.8;
   }

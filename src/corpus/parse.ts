@@ -1,3 +1,4 @@
+import { chineseNumeral } from "../util/text.ts";
 import type { Block, DocumentMeta, Heading, Location, ParsedDocument } from "./types.ts";
 import { parseIndicatorTables, parseServiceLists } from "./tables.ts";
 
@@ -30,28 +31,6 @@ const MAX_HEADING_CHARS = 40;
  */
 const BODY_LEAD_VERBS =
   /^(推动|推进|强化|提高|提升|促进|完善|加强|加快|扩大|改善|实施|健全|建立|建设|深化|创新|优化|发挥|支持|构建|落实|缩小|坚持|积极|大力|培育|鼓励|保障|统筹|巩固|做好|规范|探索|丰富|聚焦|营造|增强|实现|全面|持续|着力|切实|有序|稳步|合理|严格|依法)/;
-
-const CN_DIGITS: Record<string, number> = {
-  零: 0, 〇: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
-};
-
-/** "十四" → 14, "二十一" → 21, "一百零二" → 102. */
-export function chineseNumeral(s: string): number {
-  let total = 0;
-  let current = 0;
-  for (const ch of s) {
-    if (ch === "百") {
-      total += (current || 1) * 100;
-      current = 0;
-    } else if (ch === "十") {
-      total += (current || 1) * 10;
-      current = 0;
-    } else {
-      current = CN_DIGITS[ch] ?? 0;
-    }
-  }
-  return total + current;
-}
 
 const CN_UNITS = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
 /** 14 → "十四", 5 → "五" (1–99). */

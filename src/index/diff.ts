@@ -1,3 +1,4 @@
+import { charBigrams } from "../util/text.ts";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { STANDARDS_DIR, StandardsFileSchema } from "../corpus/standards.ts";
@@ -135,8 +136,7 @@ export interface IndexDiff {
 const TEXT_KINDS = new Set(["paragraph", "box-item", "note"]);
 
 function bigramSet(s: string): Set<string> {
-  const chars = [...squash(s)];
-  return new Set(chars.slice(1).map((c, i) => (chars[i] as string) + c));
+  return new Set(charBigrams(squash(s)));
 }
 
 /** Jaccard similarity of character bigrams (0–1). */

@@ -1,3 +1,4 @@
+import { charBigrams } from "../util/text.ts";
 import { createHash } from "node:crypto";
 import { normalizeText } from "../util/normalize.ts";
 import type { LoggedQuestion } from "./store.ts";
@@ -49,10 +50,7 @@ export function comparable(text: string): string {
 /** Character bigrams (a one-character text is its own feature). */
 export function bigrams(text: string): Set<string> {
   const chars = [...text];
-  if (chars.length < 2) return new Set(chars);
-  const out = new Set<string>();
-  for (let i = 0; i < chars.length - 1; i++) out.add((chars[i] as string) + (chars[i + 1] as string));
-  return out;
+  return new Set(chars.length < 2 ? chars : charBigrams(text));
 }
 
 /** Dice coefficient of two feature sets (1: same, 0: nothing shared). */

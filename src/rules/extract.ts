@@ -1,3 +1,4 @@
+import { chineseNumeral } from "../util/text.ts";
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import { normalizeText } from "../util/normalize.ts";
 import { HOUSEHOLD_FACTS, type FactName, type Profile } from "../contract/profile.ts";
@@ -10,14 +11,10 @@ import { HOUSEHOLD_FACTS, type FactName, type Profile } from "../contract/profil
  * years, disability grades) are read here.
  */
 
-const CN_DIGIT: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
 /** "七十多" → 70, "八十五" → 85, "九" → 9 (for ages). */
 function chineseAge(s: string): number | undefined {
   const m = /^([一二两三四五六七八九])?十([一二三四五六七八九])?$|^([一二两三四五六七八九])$/.exec(s);
-  if (!m) return undefined;
-  if (m[3]) return CN_DIGIT[m[3]];
-  return (m[1] ? (CN_DIGIT[m[1]] as number) : 1) * 10 + (m[2] ? (CN_DIGIT[m[2]] as number) : 0);
+  return m ? chineseNumeral(s) : undefined;
 }
 
 export interface Extracted {

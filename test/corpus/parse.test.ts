@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { chineseNumeral, leadPhrase, locationPath, parseDocument, toChineseNumeral } from "../../src/corpus/parse.ts";
+import { leadPhrase, locationPath, parseDocument, toChineseNumeral } from "../../src/corpus/parse.ts";
+import { chineseNumeral } from "../../src/util/text.ts";
 import { loadManifest } from "../../src/corpus/load.ts";
 import type { Block, DocumentMeta, ParsedDocument } from "../../src/corpus/types.ts";
 import { ROOT, squash } from "../helpers.ts";
