@@ -66,7 +66,8 @@ function makeCorpus(realSeeds: string, size: number, dir: string): string[] {
   const docs = [...manifest.documents];
   const cities: string[] = [];
   for (let i = 0; docs.length < size; i++) {
-    const base = manifest.documents[i % manifest.documents.length]!;
+    const base = manifest.documents[i % manifest.documents.length];
+    if (!base) throw new Error("the manifest lists no documents");
     const name = cityName(i);
     const raw = readFileSync(path.join(realSeeds, base.file), "utf8");
     const { text, counties } = transform(raw, { city: base.city, counties: base.counties }, name, i);

@@ -151,10 +151,13 @@ export function similarity(a: string, b: string): number {
 
 /** Indexes of the longest common subsequence of two string lists (pairs [i, j]). */
 function lcs(a: readonly string[], b: readonly string[]): [number, number][] {
-  const dp: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  // dp[i][j] in one flat table: the LCS length of a[i..] and b[j..].
+  const width = b.length + 1;
+  const dp = new Int32Array((a.length + 1) * width);
+  const at = (i: number, j: number): number => dp[i * width + j] as number;
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+      dp[i * width + j] = a[i] === b[j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
     }
   }
   const pairs: [number, number][] = [];
@@ -165,7 +168,7 @@ function lcs(a: readonly string[], b: readonly string[]): [number, number][] {
       pairs.push([i, j]);
       i++;
       j++;
-    } else if (dp[i + 1]![j]! >= dp[i]![j + 1]!) i++;
+    } else if (at(i + 1, j) >= at(i, j + 1)) i++;
     else j++;
   }
   return pairs;
@@ -188,8 +191,8 @@ export function figureChanges(oldText: string, newText: string): FigureChange[] 
   const out: FigureChange[] = [];
   if (a.length === b.length) {
     a.forEach((x, i) => {
-      const y = b[i]!;
-      if (x.value !== y.value) out.push({ label: y.label || x.label, old: x.value, new: y.value });
+      const y = b[i];
+      if (y && x.value !== y.value) out.push({ label: y.label || x.label, old: x.value, new: y.value });
     });
     return out;
   }
@@ -285,7 +288,7 @@ export function diffSnapshots(from: Snapshot, to: Snapshot): IndexDiff {
   const documents = ids.map((id): DocumentDiff => {
     const a = from.documents.find((d) => d.meta.id === id);
     const b = to.documents.find((d) => d.meta.id === id);
-    const title = (b ?? a)!.meta.title;
+    const title = (b ?? a)?.meta.title ?? id;
     const passages = diffPassages(
       from.chunks.filter((c) => c.docId === id),
       to.chunks.filter((c) => c.docId === id),

@@ -61,7 +61,7 @@ function problemLine(p: RuleProblem): string {
 function catalogError(problems: readonly RuleProblem[]): AppError {
   const [first] = problems;
   const message =
-    problems.length === 1 ? problemLine(first!) : `${problems.length} problems in the rule catalog:\n` + problems.map((p) => `- ${problemLine(p)}`).join("\n");
+    first && problems.length === 1 ? problemLine(first) : `${problems.length} problems in the rule catalog:\n` + problems.map((p) => `- ${problemLine(p)}`).join("\n");
   return new AppError("RULES_INVALID", message, { problems, ...(first?.file ? { file: first.file, rule: first.rule } : {}) });
 }
 
@@ -112,10 +112,8 @@ function enumerate(facts: FactName[], rules: Pick<RuleSpec, "group" | "requires"
  */
 export function findConflicts(rules: readonly (Pick<Rule, "id" | "service" | "cities" | "group" | "requires" | "verdict"> & { unclear?: Rule["unclear"] })[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < rules.length; i++) {
-    for (let j = i + 1; j < rules.length; j++) {
-      const a = rules[i]!;
-      const b = rules[j]!;
+  for (const [i, a] of rules.entries()) {
+    for (const b of rules.slice(i + 1)) {
       if (a.service !== b.service || !a.cities.some((c) => b.cities.includes(c))) continue;
       const facts = [...new Set([...factsOf(a), ...factsOf(b)])];
       for (const profile of enumerate(facts, [a, b])) {

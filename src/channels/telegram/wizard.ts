@@ -258,8 +258,9 @@ export async function handleWizardCallback(ctx: BotContext, app: App, bm: BotMes
     await settle(ctx, bm, optional, asked, bm.wizard_back);
     const previous = wizard.answered.pop();
     if (previous === undefined) return startWizard(ctx, app, bm);
-    if (wizard.values) delete wizard.values[previous];
-    if (wizard.ranges) delete wizard.ranges[previous];
+    // The undone answer leaves both the values and the ranges given.
+    if (wizard.values) wizard.values = withoutKey(wizard.values, previous);
+    if (wizard.ranges) wizard.ranges = withoutKey(wizard.ranges, previous);
   } else if (action === "a") {
     const q = pending(ctx, app)?.question;
     const option = q?.fact === fact ? q.options[Number(arg)] : undefined;
@@ -276,4 +277,9 @@ export async function handleWizardCallback(ctx: BotContext, app: App, bm: BotMes
     wizard.answered.push(fact);
   }
   await askNext(ctx, app, bm);
+}
+
+/** A copy of a record without one key. */
+function withoutKey<T extends object>(record: T, key: string): T {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key)) as T;
 }
