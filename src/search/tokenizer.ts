@@ -41,9 +41,11 @@ const QUESTION_WORD = /^(多[长久大高远宽重少]|几[个家所岁年次名
  * build's domain words and never changes afterwards, so a loaded index segments exactly as its build
  * did whatever else the process has loaded (a hot reload that drops a word drops it for the new
  * build only). An instance costs about 40 MB and a few hundred ms, so tokenizers asking for the same
- * words share one (held weakly: it goes when the last index using it does).
+ * words share one: held weakly (it goes when the last index using it does), except the one asked for
+ * last, kept so that the next build or reload with the same dictionary does not make it again.
  */
 const instances = new Map<string, WeakRef<Jieba>>();
+const kept: { lastUsed?: Jieba } = {};
 const released = new FinalizationRegistry<string>((key) => {
   if (!instances.get(key)?.deref()) instances.delete(key);
 });
@@ -57,12 +59,12 @@ function jiebaWith(domainWords: readonly string[]): Jieba {
   const words = dictionaryKey(domainWords);
   const key = words.join("\n");
   const known = instances.get(key)?.deref();
-  if (known) return known;
+  if (known) return (kept.lastUsed = known);
   const jieba = Jieba.withDict(jiebaDict);
   if (words.length > 0) jieba.loadDict(Buffer.from(words.map((w) => `${w} 2000 n`).join("\n") + "\n"));
   instances.set(key, new WeakRef(jieba));
   released.register(jieba, key);
-  return jieba;
+  return (kept.lastUsed = jieba);
 }
 
 /**
