@@ -47,6 +47,13 @@ module.exports = {
       to: { path: "node_modules/(grammy|@grammyjs|fastify|@fastify|redis)/" },
     },
     {
+      name: "vectors-behind-vector-index",
+      comment: "only search/vectors.ts (the VectorIndex) touches LangChain's vector store or hnswlib-node",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/search/vectors\\.ts$" },
+      to: { path: "node_modules/(hnswlib-node|@langchain/community/dist/vectorstores)/" },
+    },
+    {
       name: "src-not-tests",
       severity: "error",
       from: { path: "^src/" },

@@ -1,11 +1,12 @@
 import { buildBm25, queryTerms, scoreBm25, topK, type Bm25Index } from "../search/bm25.ts";
-import type { Tokenizer } from "../search/tokenizer.ts";
+import { createTokenizer, type Tokenizer } from "../search/tokenizer.ts";
 import type { ScoredAnswer } from "./score.ts";
 
 /*
  * The baseline every change is measured against: plain BM25 over jieba words on naive paragraph
  * chunks (one per non-empty source line, bookmarks removed), no structure, no synonyms, no city
- * scoping, no dense vectors, no abstention. It answers with its top paragraphs.
+ * scoping, no dense vectors, no abstention. It answers with its top paragraphs. Its jieba is plain
+ * (no domain dictionary): it gets none of the system's vocabulary, whatever index the process holds.
  */
 
 interface Paragraph {
@@ -19,8 +20,8 @@ export interface Baseline {
   tokenizer: Tokenizer;
 }
 
-/** Build the baseline from raw plan texts by city. */
-export function buildBaseline(sources: Readonly<Record<string, string>>, tokenizer: Tokenizer): Baseline {
+/** Build the baseline from raw plan texts by city (with plain jieba unless given a tokenizer). */
+export function buildBaseline(sources: Readonly<Record<string, string>>, tokenizer: Tokenizer = createTokenizer()): Baseline {
   const paragraphs = Object.entries(sources).flatMap(([city, raw]) =>
     raw
       .split("\n")

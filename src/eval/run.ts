@@ -3,7 +3,6 @@ import path from "node:path";
 import type { App } from "../app.ts";
 import { loadManifest } from "../corpus/load.ts";
 import { AppError } from "../errors.ts";
-import { createTokenizer } from "../search/tokenizer.ts";
 import { baselineAnswer, buildBaseline } from "./baseline.ts";
 import { EvalQuestionSchema, scoreAnswers, type EvalQuestion, type Metrics, type ScoredAnswer } from "./score.ts";
 
@@ -51,7 +50,7 @@ export async function runEval(app: App, questionsFile: string): Promise<EvalRepo
   for (const q of questions) answers.set(q.id, await app.ask(q.question, { id: q.id, ...(q.history ? { history: q.history } : {}) }));
   const system = scoreAnswers(questions, answers, sources);
 
-  const baseline = buildBaseline(sources, createTokenizer());
+  const baseline = buildBaseline(sources);
   const baseAnswers = new Map(questions.map((q) => [q.id, baselineAnswer(baseline, q.id, q.question)]));
   const base = scoreAnswers(questions, baseAnswers, sources);
   return {

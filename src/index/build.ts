@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
-import { Document } from "@langchain/core/documents";
 import type { Embeddings } from "@langchain/core/embeddings";
 import type { Config } from "../config.ts";
 import { loadCorpus, type Corpus } from "../corpus/load.ts";
@@ -18,6 +16,7 @@ import { libraryCoverage, libraryOrThrow, loadLibrary, type LibraryCoverage, typ
 import { loadLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import { loadStandards, standardsOrThrow, type Standard } from "../corpus/standards.ts";
 import { buildLibraryIndex, type StoredLibrary } from "../search/library.ts";
+import { buildVectorIndex } from "../search/vectors.ts";
 import { factSchema, isFactName } from "../contract/profile.ts";
 import { createTokenizer, parseDictionary } from "../search/tokenizer.ts";
 import { buildCatalog, loadRuleSources, type RuleSource } from "../rules/catalog.ts";
@@ -238,10 +237,10 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
   const dimensions = vectors[0]?.length ?? 0;
 
   progress("vectors", `HNSW over ${vectors.length} vectors of ${dimensions} dimensions`);
-  const store = new HNSWLib(embeddings, { space: "cosine", numDimensions: dimensions });
-  await store.addVectors(
+  const vectorIndex = await buildVectorIndex(
+    embeddings,
     vectors,
-    corpus.chunks.map((c, index) => new Document({ pageContent: c.text, metadata: { index, city: c.city, id: c.id } })),
+    corpus.chunks.map((c, index) => ({ index, city: c.city, id: c.id, text: c.text })),
   );
 
   const inputsHash = sha256(
@@ -297,7 +296,7 @@ export async function buildIndex(config: Config, options: BuildOptions): Promise
       mkdirSync(path.join(tmp, "embeddings"));
       saveLocalModel(local, path.join(tmp, "embeddings"));
     }
-    await store.save(path.join(tmp, "hnswlib"));
+    await vectorIndex.save(path.join(tmp, "hnswlib"));
 
     const files = Object.fromEntries(listFiles(tmp).map((f) => [f, sha256(readFileSync(path.join(tmp, f)))]));
     const manifest: BuildManifest = {

@@ -1,16 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import type { Embeddings } from "@langchain/core/embeddings";
 import type { Config } from "../config.ts";
+import type { Chunk } from "../corpus/types.ts";
 import { sha256 } from "../util/files.ts";
 import { AppError } from "../errors.ts";
 import { LocalEmbeddings, loadLocalModel } from "../search/embeddings/local.ts";
 import { OpenAICompatibleEmbeddings } from "../search/embeddings/openai-compatible.ts";
 import type { SearchRuntime } from "../search/retrieve.ts";
 import { createTokenizer } from "../search/tokenizer.ts";
-import { createVectorSearch, readVectorTable, type VectorTable } from "../search/vectors.ts";
+import { loadVectorIndex, VectorIndexError, type StoredVectorIndex, type VectorIndex } from "../search/vectors.ts";
 import type { Rule } from "../rules/schema.ts";
 import type { StoredLibrary } from "../search/library.ts";
 import { INDEX_FORMAT_VERSION } from "../version.ts";
@@ -242,6 +242,8 @@ export interface LoadedIndex extends SearchRuntime {
   rules: Rule[];
   /** The question library: residents' phrasings linked to passages. */
   library: StoredLibrary;
+  /** The build's vector index (exact scan or HNSW by scope size); `vectorSearch` searches it by chunk. */
+  vectors: VectorIndex;
 }
 
 function embedderFor(config: Config, manifest: BuildManifest, dir: string, tokenizer: ReturnType<typeof createTokenizer>): Embeddings {
@@ -294,25 +296,14 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
   }
   const tokenizer = createTokenizer(corpus.domainWords);
   const embedder = embedderFor(config, manifest, dir, tokenizer);
-  let store: HNSWLib;
-  try {
-    store = await HNSWLib.load(path.join(dir, "hnswlib"), embedder);
-  } catch (error) {
-    throw new AppError("INDEX_CORRUPT", `build ${id}: vector index unreadable: ${(error as Error).message}`, { dir });
-  }
   const chunks = corpus.chunks;
-  store.index.setEf(Math.max(64, Math.min(400, Math.ceil(chunks.length / 10))));
-  if (store.index.getCurrentCount() !== chunks.length) {
-    throw new AppError("INDEX_CORRUPT", `build ${id}: ${store.index.getCurrentCount()} vectors for ${chunks.length} chunks`, { dir });
-  }
-  let table: VectorTable;
+  let vectors: StoredVectorIndex;
   try {
-    table = readVectorTable(store.index, chunks.length, (label) => {
-      const doc = store.docstore.search(String(label));
-      return doc.metadata.index as number;
-    });
+    vectors = await loadVectorIndex(path.join(dir, "hnswlib"), embedder, chunks.length);
   } catch (error) {
-    throw new AppError("INDEX_CORRUPT", `build ${id}: vector index does not match the chunks: ${(error as Error).message}`, { dir });
+    if (!(error instanceof VectorIndexError)) throw error;
+    const what = { unreadable: "vector index unreadable: ", count: "", mismatch: "vector index does not match the chunks: " }[error.reason];
+    throw new AppError("INDEX_CORRUPT", `build ${id}: ${what}${error.message}`, { dir });
   }
   return {
     id,
@@ -326,7 +317,8 @@ export async function loadIndex(config: Config, id = currentBuildId(config.index
     tokenizer,
     lexical,
     embedQuery: (text) => embedder.embedQuery(text),
-    vectorSearch: createVectorSearch(store.index, table, chunks),
+    vectors,
+    vectorSearch: (vector, k, allow) => vectors.search(vector, k, allow && ((i) => allow(chunks[i] as Chunk))),
   };
 }
 

@@ -36,17 +36,35 @@ const KEEP = /[\p{L}\p{N}]/u;
 /** Quantity questions: 多长, 多久, 几家, 几所 … */
 const QUESTION_WORD = /^(多[长久大高远宽重少]|几[个家所岁年次名位项级天月种类条户人张]?)$/;
 
-let sharedJieba: Jieba | undefined;
-const loadedWords = new Set<string>();
+/*
+ * One jieba instance per dictionary. An instance is made from jieba's own dictionary plus the
+ * build's domain words and never changes afterwards, so a loaded index segments exactly as its build
+ * did whatever else the process has loaded (a hot reload that drops a word drops it for the new
+ * build only). An instance costs about 40 MB and a few hundred ms, so tokenizers asking for the same
+ * words share one: held weakly (it goes when the last index using it does), except the one asked for
+ * last, kept so that the next build or reload with the same dictionary does not make it again.
+ */
+const instances = new Map<string, WeakRef<Jieba>>();
+const kept: { lastUsed?: Jieba } = {};
+const released = new FinalizationRegistry<string>((key) => {
+  if (!instances.get(key)?.deref()) instances.delete(key);
+});
 
-function jiebaWith(words: readonly string[]): Jieba {
-  sharedJieba ??= Jieba.withDict(jiebaDict);
-  const fresh = words.filter((w) => w.trim() && !loadedWords.has(w));
-  if (fresh.length > 0) {
-    sharedJieba.loadDict(Buffer.from(fresh.map((w) => `${w} 2000 n`).join("\n") + "\n"));
-    for (const w of fresh) loadedWords.add(w);
-  }
-  return sharedJieba;
+/** The words a dictionary adds, deduplicated and sorted: equal sets share an instance. */
+function dictionaryKey(words: readonly string[]): string[] {
+  return [...new Set(words.filter((w) => w.trim()))].sort();
+}
+
+function jiebaWith(domainWords: readonly string[]): Jieba {
+  const words = dictionaryKey(domainWords);
+  const key = words.join("\n");
+  const known = instances.get(key)?.deref();
+  if (known) return (kept.lastUsed = known);
+  const jieba = Jieba.withDict(jiebaDict);
+  if (words.length > 0) jieba.loadDict(Buffer.from(words.map((w) => `${w} 2000 n`).join("\n") + "\n"));
+  instances.set(key, new WeakRef(jieba));
+  released.register(jieba, key);
+  return (kept.lastUsed = jieba);
 }
 
 /**
@@ -60,8 +78,9 @@ export function parseDictionary(text: string): string[] {
 }
 
 /**
- * A jieba tokenizer with the domain words added to its dictionary. jieba's dictionary is loaded
- * once per process (about 200 ms) and shared; domain words only ever get added.
+ * A jieba tokenizer with (only) the domain words added to its dictionary; without words, plain jieba.
+ * Each loaded index makes its own from its build's words (see above: equal word sets share one
+ * instance, different ones never mix).
  *
  * @example
  * const t = createTokenizer(["灵活就业", "住房公积金"]);

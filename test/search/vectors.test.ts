@@ -1,8 +1,20 @@
+import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import { SynchronousInMemoryDocstore } from "@langchain/community/stores/doc/in_memory";
+import { Document } from "@langchain/core/documents";
+import { FakeEmbeddings } from "@langchain/core/utils/testing";
 import { HierarchicalNSW } from "hnswlib-node";
 import { describe, expect, it } from "vitest";
 import type { Chunk } from "../../src/corpus/types.ts";
 import { seededRandom } from "../../src/search/linalg.ts";
-import { createVectorSearch, EXACT_SCAN_LIMIT, exactNearest, readVectorTable } from "../../src/search/vectors.ts";
+import {
+  EXACT_SCAN_LIMIT,
+  exactNearest,
+  hnswGraph,
+  readVectorTable,
+  scopedVectorIndex,
+  type VectorIndex,
+  type VectorTable,
+} from "../../src/search/vectors.ts";
 
 const DIMS = 16;
 
@@ -18,6 +30,23 @@ function fixture(count: number, cities: string[]) {
   const chunks = vectors.map((_, i) => ({ id: `c${i}`, city: cities[i % cities.length] }) as unknown as Chunk);
   const table = readVectorTable(index, count, (label) => count - 1 - label);
   return { vectors, index, chunks, table };
+}
+
+/** The raw graph as the LangChain store a build saves: documents carry their chunk in metadata.index. */
+function storeOf(index: HierarchicalNSW, count: number): HNSWLib {
+  const docs = new Map(
+    Array.from({ length: count }, (_, chunk) => [String(count - 1 - chunk), new Document({ pageContent: "", metadata: { index: chunk } })]),
+  );
+  return new HNSWLib(new FakeEmbeddings(), { space: "cosine", numDimensions: DIMS, index, docstore: new SynchronousInMemoryDocstore(docs) });
+}
+
+/** Search by chunk predicate, as a loaded index offers it to retrieval. */
+function searchChunks(vectors: VectorIndex, chunks: readonly Chunk[]) {
+  return (vector: number[], k: number, allow?: (c: Chunk) => boolean) => vectors.search(vector, k, allow && ((i) => allow(chunks[i] as Chunk)));
+}
+
+function createVectorSearch(index: HierarchicalNSW, table: VectorTable, chunks: readonly Chunk[]) {
+  return searchChunks(scopedVectorIndex(storeOf(index, chunks.length), table), chunks);
 }
 
 const cosine = (a: number[], b: number[]) => {
@@ -54,8 +83,8 @@ describe("vector search", () => {
   });
 
   it("unscoped search walks the graph and maps labels back to chunks", async () => {
-    const { vectors, index, chunks, table } = fixture(300, ["甲市"]);
-    const search = createVectorSearch(index, table, chunks);
+    const { vectors, index, chunks } = fixture(300, ["甲市"]);
+    const search = searchChunks(hnswGraph(storeOf(index, chunks.length)), chunks);
     const found = await search(vectors[123] as number[], 3);
     expect(found[0]).toMatchObject({ index: 123 });
     expect(found[0]?.similarity).toBeCloseTo(1, 5);
