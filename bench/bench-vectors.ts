@@ -8,6 +8,7 @@ import { Document } from "@langchain/core/documents";
 import { FakeEmbeddings } from "@langchain/core/utils/testing";
 import { seededRandom } from "../src/search/linalg.ts";
 import { exactScan, hnswGraph, readVectorTable } from "../src/search/vectors.ts";
+import { quantile } from "./kit.ts";
 const DIMS = 128;
 for (const count of [1000, 3000, 10000, 30000]) {
   const rand = seededRandom(3);
@@ -18,7 +19,16 @@ for (const count of [1000, 3000, 10000, 30000]) {
   store.index.setEf(Math.max(64, Math.min(400, Math.ceil(count / 10))));
   const table = readVectorTable(store.index, count, (l) => l);
   const exact = exactScan(table), graph = hnswGraph(store);
-  const time = async (fn: (q: number[]) => Promise<unknown>) => { const ts: number[] = []; for (let r = 0; r < 100; r++) { const q = vectors[(r * 37) % count]!; const t = performance.now(); await fn(q); ts.push(performance.now() - t); } ts.sort((a, b) => a - b); return ts[50]!.toFixed(2); };
+  const time = async (fn: (q: number[]) => Promise<unknown>): Promise<string> => {
+    const ts: number[] = [];
+    for (let r = 0; r < 100; r++) {
+      const q = vectors[(r * 37) % count] ?? [];
+      const t = performance.now();
+      await fn(q);
+      ts.push(performance.now() - t);
+    }
+    return quantile(ts, 0.5).toFixed(2);
+  };
   const half = (i: number) => i % 2 === 0;
   console.log(`n=${count}: exact all ${await time((q) => exact.search(q, 40))} ms, hnsw all ${await time((q) => graph.search(q, 40))} ms; half scope: exact ${await time((q) => exact.search(q, 40, half))} ms, hnsw ${await time((q) => graph.search(q, 40, half))} ms`);
 }
