@@ -1,7 +1,7 @@
 /**
  * The dependency rule (docs/ARCHITECTURE.md), checked by `npm run lint:deps` inside `npm test`:
  *
- *   channels, cli, questions, metrics  →  app (app.ts, live.ts)  →  answer  →  index  →  rules, search  →  corpus
+ *   cli (cli.ts, commands/), server.ts, channels, questions, metrics  →  app (app.ts, live.ts)  →  answer  →  index  →  rules, search  →  corpus
  *   →  prompts, contract, util  →  platform (config, errors, limits, log, redact, redis, version)
  *
  * An import may only point down this list (or stay inside its own folder). No file-level cycles.
@@ -14,7 +14,7 @@ const layer = (name, path, mayNotImport) => ({
   to: { path: mayNotImport.map((p) => `^src/${p}`) },
 });
 
-const TOP = ["cli\\.ts", "channels/", "questions/", "metrics\\.ts"];
+const TOP = ["cli\\.ts", "commands/", "server\\.ts", "channels/", "questions/", "metrics\\.ts"];
 const APP = ["app\\.ts", "live\\.ts", "eval/"];
 
 module.exports = {
@@ -31,7 +31,11 @@ module.exports = {
     layer("platform", "^src/(config|errors|limits|log|redact|redis|version)\\.ts$", [
       ...TOP, ...APP, "answer/", "index/", "rules/", "search/", "corpus/", "prompts\\.ts", "contract/", "util/",
     ]),
-    layer("channels", "^src/channels/", ["cli\\.ts"]),
+    layer("channels", "^src/channels/", ["cli\\.ts", "commands/", "server\\.ts"]),
+    // The services know nothing of the command line that starts them.
+    layer("server", "^src/server\\.ts$", ["cli\\.ts", "commands/"]),
+    // Commands are dispatched by cli.ts, never the other way round.
+    layer("commands", "^src/commands/", ["cli\\.ts"]),
     {
       name: "channels-through-app",
       comment: "channels reach the core only through App (app.ts): not answer, rules, index, search or corpus",

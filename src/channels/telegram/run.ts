@@ -12,7 +12,7 @@ import { fileFeedbackSink, type FeedbackSink } from "./feedback.ts";
 import { loadBotMessages } from "./messages.ts";
 import { fileSessionStore, redisSessionStore, type SessionStore } from "./session.ts";
 import { resilientCounter } from "../../limits.ts";
-import { redisWindowCounter, type SharedRedis } from "../../redis.ts";
+import { closeRedis, connectRedis, redisWindowCounter, type SharedRedis } from "../../redis.ts";
 
 /*
  * Starting the bot: long polling with @grammyjs/runner (concurrent across chats, in order within a
@@ -44,6 +44,9 @@ export async function sessionStoreFor(config: Config, redis?: SharedRedis): Prom
 
 /**
  * Prepare and start the bot. Optional Bot API calls (setMyCommands) failing is logged, not fatal.
+ * With REDIS_URL, sessions and the per-user rate limit use `options.redis`, the process's one
+ * connection (src/server.ts passes it); started alone, the bot opens that one connection itself
+ * and closes it when it stops.
  *
  * @example
  * const bot = await startBot(() => app, config, log);
@@ -55,7 +58,16 @@ export async function startBot(
   log: Logger,
   options: { storage?: SessionStore; feedback?: FeedbackSink; redis?: SharedRedis } = {},
 ): Promise<BotHandle> {
-  const storage = options.storage ?? (await sessionStoreFor(config, options.redis));
+  const owned =
+    !options.redis && !options.storage && config.redisUrl
+      ? await connectRedis(config.redisUrl, { log, commandTimeoutMs: config.redisCommandTimeoutMs })
+      : undefined;
+  const redis = options.redis ?? owned;
+  const storage = options.storage ?? (await sessionStoreFor(config, redis));
+  const close = async () => {
+    await storage.close();
+    if (owned) await closeRedis(owned);
+  };
   const feedback = options.feedback ?? fileFeedbackSink(path.join(config.stateDir, "feedback.jsonl"));
   const messages = loadBotMessages(config.promptsDir);
   const bot = createBot({
@@ -66,7 +78,7 @@ export async function startBot(
     feedback,
     messages,
     // Counted in Redis (shared by replicas), in this process while Redis is down.
-    ...(options.redis ? { limitCounter: resilientCounter(redisWindowCounter(options.redis, "minsheng:ratelimit:bot:")) } : {}),
+    ...(redis ? { limitCounter: resilientCounter(redisWindowCounter(redis, "minsheng:ratelimit:bot:")) } : {}),
   });
   try {
     await Promise.race([
@@ -74,7 +86,7 @@ export async function startBot(
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS).unref()),
     ]);
   } catch (error) {
-    await storage.close();
+    await close();
     throw new AppError("CONFIG_INVALID", `cannot reach the Telegram Bot API at ${config.telegram.apiRoot} (${(error as Error).message})`);
   }
   await bot.api.setMyCommands(botCommands(messages)).catch((e: unknown) => log.warn("setMyCommands failed (continuing)", { error: (e as Error).message }));
@@ -106,9 +118,7 @@ export async function startBot(
       afterListen: async () => {
         await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: ["message", "callback_query"] });
       },
-      stop: async () => {
-        await storage.close();
-      },
+      stop: close,
     };
   }
 
@@ -121,7 +131,7 @@ export async function startBot(
     afterListen: async () => {},
     stop: async () => {
       if (runner.isRunning()) await runner.stop();
-      await storage.close();
+      await close();
     },
   };
 }
