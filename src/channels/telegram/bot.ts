@@ -6,6 +6,7 @@ import type { WindowCounter } from "../../redis.ts";
 import { answers } from "./answers.ts";
 import { commands } from "./commands.ts";
 import type { BotContext } from "./context.ts";
+import { onBotError } from "./errors.ts";
 import type { FeatureDeps } from "./feature.ts";
 import { groups } from "./groups.ts";
 import { ratings } from "./ratings.ts";
@@ -20,7 +21,8 @@ import { wizard } from "./wizard.ts";
  * services, wizard, sources, ratings, answers; groups decides what is addressed to the bot); this
  * file builds the Bot and its middleware: updates of a chat are handled in order (sequentialize
  * before the session), a per-user rate limit, Bot API calls retried on 429 and 5xx (auto-retry).
- * Failures reach bot.catch: the resident reads "系统繁忙" and the log gets the update id only.
+ * Failures reach bot.catch (errors.ts): the resident reads "系统繁忙" and the log gets the update id
+ * and the error, never the message.
  */
 
 export interface BotDeps extends FeatureDeps {
@@ -79,10 +81,6 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
   // Commands before answers: a command is a text message too. Answers go last (they take the rest).
   bot.use(commands(deps), services(deps), wizard(deps), sources(deps), ratings(deps), answers(deps));
 
-  bot.catch(async (err) => {
-    const error = err.error instanceof Error ? err.error : new Error(String(err.error));
-    log.error("telegram update failed", { update: err.ctx.update.update_id, error: error.stack ?? error.message });
-    await err.ctx.reply(bm.busy).catch(() => undefined);
-  });
+  bot.catch(onBotError(log, bm));
   return bot;
 }
