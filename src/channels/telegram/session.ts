@@ -11,6 +11,20 @@ import type { FactName, FactValue, Profile } from "../../contract/profile.ts";
  * the last answers (for the "原文" and feedback buttons), the not-eligible verdicts folded under a
  * /check result, and the wizard's state. Stored in files by default, or in Redis so that several
  * bot replicas share them; either way they expire.
+ *
+ * Why these stores are our own and not grammY's maintained adapters (@grammyjs/storage-redis,
+ * @grammyjs/storage-file, @grammyjs/storage-free), checked against those adapters' code:
+ * - Redis: @grammyjs/storage-redis takes an ioredis client and passes every error through, so a
+ *   Redis outage would fail every update with 系统繁忙. This store runs on the process's shared
+ *   node-redis connection (SharedRedis, which the bot's and the API's rate limits use too), keeps
+ *   answering from memory during an outage and writes the changes back when Redis returns (see
+ *   redisSessionStore). An adapter cannot give that, so the store is kept.
+ * - Files: @grammyjs/storage-file names each file after the session key ("u:<user id>", so user
+ *   ids would show in file names) and writes in place (a crash mid-write leaves a half file that
+ *   fails every later read of that chat). This store hashes the key and writes by rename; the
+ *   expiry is grammY's own (enhanceStorage), as for any adapter.
+ * - @grammyjs/storage-free keeps sessions on a hosted server on the internet: residents' profiles
+ *   would go to a third party. Not an option.
  */
 
 export interface WizardState {
