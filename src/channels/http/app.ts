@@ -12,8 +12,6 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import helmet from "helmet";
-import { z } from "zod";
 import type { App, CoreSource } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import { isAppError, type ErrorCode } from "../../errors.ts";
@@ -21,12 +19,12 @@ import type { ReloadResult } from "../../live.ts";
 import type { WindowCounter } from "../../limits.ts";
 import { pinoOf, redact, type Logger } from "../../log.ts";
 import { errorText, fill } from "../../prompts.ts";
-import { ProfileSchema } from "../../contract/profile.ts";
-import { HistorySchema } from "../../contract/answer.ts";
 import { TOOL_VERSION } from "../../version.ts";
 import type { Metrics } from "../../metrics.ts";
 import type { QuestionLog } from "../../questions/log.ts";
 import { adminGate, bearerToken } from "./auth.ts";
+import { sharedRateLimitStore, securityHeaders, trustProxy } from "./plumbing.ts";
+import { AskBody, CheckBody, CityQuery, FactsQuery, FiguresQuery, SourceParams } from "./schemas.ts";
 import { apiError, codeOfStatus, sendError, statusOf, type ApiError, type ErrorDetails } from "./errors.ts";
 import { neededFacts, registerConsoleRoutes, serviceRules } from "./console.ts";
 import { registerFeedback, registerReview } from "./review.ts";
@@ -60,103 +58,7 @@ export interface HttpOptions {
   metrics?: Metrics;
 }
 
-type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
-
-/**
- * A @fastify/rate-limit store over a shared window counter. Route-specific limits get their own
- * key space through child(), as the plugin's own stores do.
- */
-function sharedRateLimitStore(counter: WindowCounter) {
-  return class SharedStore {
-    constructor(
-      _params: unknown,
-      private readonly prefix = "",
-    ) {}
-    incr(key: string, cb: StoreCallback, timeWindow: number): void {
-      counter.hit(this.prefix + key, timeWindow).then(
-        ({ count, ttlMs }) => cb(null, { current: count, ttl: ttlMs }),
-        (error: unknown) => cb(error instanceof Error ? error : new Error(String(error))),
-      );
-    }
-    /** The plugin passes the route's merged limit options (its typings say RouteOptions; both have the route under routeInfo or at top level). */
-    child(params: object): SharedStore {
-      const p = params as { method?: unknown; url?: unknown; routeInfo?: { method?: unknown; url?: unknown } };
-      const route = p.routeInfo ?? p;
-      return new SharedStore(params, `${this.prefix}${String(route.method ?? "")}${String(route.url ?? "")}-`);
-    }
-  };
-}
-
-
-const AskBody = z
-  .object({
-    question: z.string().max(100_000).describe("the resident's question"),
-    city: z.string().min(2).max(20).optional().describe("the saved city (context); a city named in the question wins"),
-    profile: ProfileSchema.optional().describe("saved profile facts for eligibility questions"),
-    history: HistorySchema.optional().describe("the resident's earlier questions in this conversation, oldest first (the last 10 are read)"),
-  })
-  .strict();
-const CheckBody = z
-  .object({
-    profile: ProfileSchema,
-    topic: z.string().max(200).optional().describe("only rules about this topic (matched by its words, as in a question)"),
-    service: z.string().max(200).optional().describe("only the rules of this service of GET /api/check/services (exact name)"),
-  })
-  .strict();
-const FactsQuery = z
-  .object({
-    service: z.string().max(200).optional().describe("only the facts the rules of this service need, most needed first"),
-    city: z.string().min(2).max(20).optional(),
-  })
-  .strict();
-const CityQuery = z.object({ city: z.string().min(2).max(20).optional() }).strict();
-const FiguresQuery = z.object({ city: z.string().min(2).max(20).optional(), q: z.string().max(100).optional() }).strict();
-const SourceParams = z.object({ chunkId: z.string().min(1).max(200) });
-
 const REASONS: Record<number, string> = { 400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large" };
-
-/** The console's files only: no inline script or style, no other origin, never framed. */
-const CSP_DIRECTIVES: Record<string, string[]> = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
-  fontSrc: ["'self'"],
-  connectSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'none'"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-};
-
-/**
- * Helmet's security headers for our settings, computed once. (@fastify/helmet builds helmet's
- * middleware anew for every request, which halved the requests per second of a small route;
- * these headers do not vary per request.)
- */
-function securityHeaders(): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const recorder = { setHeader: (name: string, value: unknown) => void (headers[name] = String(value)), removeHeader: () => undefined };
-  const apply = helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-    frameguard: { action: "deny" },
-    // Plain HTTP here: HSTS is for whoever terminates TLS in front.
-    strictTransportSecurity: false,
-  });
-  apply({} as Parameters<typeof apply>[0], recorder as unknown as Parameters<typeof apply>[1], () => undefined);
-  return headers;
-}
-
-/**
- * Fastify's trustProxy for HTTP_TRUST_PROXY. A hop count trusts that many addresses from the socket
- * back (the client is the next one); this holds only when every request comes through the proxies,
- * so their addresses are the safer setting.
- */
-function trustProxy(setting: Config["http"]["trustProxy"]): false | string[] | ((address: string, hop: number) => boolean) {
-  if (typeof setting !== "number") return setting;
-  const hops = setting;
-  return (_address, hop) => hop < hops;
-}
 
 /**
  * Build the HTTP application around the core.
