@@ -57,6 +57,20 @@ export const MessagesSchema = z.object({
   clarify: z.object({ empty: s, too_long: s, unreadable: s, no_text: s, punctuation: s, vague: s, which_city: s }),
   out_of_scope: z.object({ topic: s, city: s, injection: s, chitchat: s }),
   errors: z.object({ ...Object.fromEntries(ERROR_CODES.map((c) => [c, s])), city_unknown: s }),
+  terminal: z.object({
+    sources: s,
+    chat_banner: s,
+    chat_prompt: s,
+    city_set: s,
+    city_cleared: s,
+    check_topic: s,
+    check_no_rules: s,
+    check_dont_know: s,
+    check_unclear: s,
+    console_started: s,
+    bot_started: s,
+    bot_polling: s,
+  }),
 });
 export type Messages = z.infer<typeof MessagesSchema>;
 

@@ -1,3 +1,4 @@
+import { fill } from "./prompts.ts";
 import path from "node:path";
 import type { App } from "./app.ts";
 import { startHttpServer } from "./channels/http/server.ts";
@@ -87,7 +88,8 @@ export async function startServices(config: Config, options: ServiceOptions): Pr
       bot = handle;
       // Stopped after the HTTP server has closed, so in-flight webhook updates finish first.
       stops.push(() => handle.stop());
-      stdout.write(`Telegram 机器人 @${bot.username} 已启动（${bot.mode === "webhook" ? "webhook" : "长轮询"}）\n`);
+      const t = core().messages.terminal;
+      stdout.write(fill(t.bot_started, { username: bot.username, mode: bot.mode === "webhook" ? "webhook" : t.bot_polling }) + "\n");
     } else if (options.bot && !options.serve) {
       throw new ServiceSettingsError("the bot needs TELEGRAM_BOT_TOKEN (see .env.example)");
     }
@@ -103,7 +105,7 @@ export async function startServices(config: Config, options: ServiceOptions): Pr
         // Counted in Redis (shared by replicas), in this process while Redis is down.
         ...(redis ? { rateLimitCounter: resilientCounter(redisWindowCounter(redis, "minsheng:ratelimit:http:")) } : {}),
       });
-      stdout.write(`民生问答热线工作台：${url}/\n`);
+      stdout.write(fill(core().messages.terminal.console_started, { url }) + "\n");
       stops.push(() => http.close());
     }
     if (bot) await bot.afterListen();

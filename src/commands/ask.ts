@@ -27,7 +27,7 @@ export const askCommand = defineCommand({
     const app = await rt.app();
     requireKnownCity(app, city, "--city");
     const answer = await app.ask(question, { city });
-    rt.stdout.write((values.json ? JSON.stringify(answer, null, 2) : formatAnswerText(answer)) + "\n");
+    rt.stdout.write((values.json ? JSON.stringify(answer, null, 2) : formatAnswerText(answer, app.messages)) + "\n");
     return 0;
   },
 });

@@ -1,3 +1,4 @@
+import { fill } from "../prompts.ts";
 import readline from "node:readline";
 import { formatAnswerText } from "../channels/cli/format.ts";
 import { loggedCore, openQuestionLog } from "../questions/log.ts";
@@ -25,13 +26,12 @@ async function interactive(rt: Runtime, city: string | undefined): Promise<numbe
   const cities = app.index.corpus.documents.map((d) => d.meta.city);
   if (tty) {
     rt.stdout.write(
-      `minsheng ${app.index.id} · 收录：${app.index.manifest.documents.map((d) => d.title).join("、")}\n` +
-        `输入问题后回车；:city ${cities.join("|")} 设置所在城市；:q 退出。\n`,
+      fill(app.messages.terminal.chat_banner, { build: app.index.id, documents: app.index.manifest.documents.map((d) => d.title).join("、"), cities: cities.join("|") }) + "\n",
     );
   }
   const rl = readline.createInterface({ input: process.stdin, output: tty ? rt.stdout : undefined, terminal: tty });
   const prompt = () => tty && rl.prompt();
-  rl.setPrompt("问题> ");
+  rl.setPrompt(app.messages.terminal.chat_prompt);
   prompt();
   for await (const line of rl) {
     const input = line.trim();
@@ -39,13 +39,13 @@ async function interactive(rt: Runtime, city: string | undefined): Promise<numbe
     if (input.startsWith(":city")) {
       const c = input.slice(5).trim();
       savedCity = cities.includes(c) ? c : undefined;
-      rt.stdout.write(savedCity ? `已设置城市：${savedCity}\n` : `已清除城市（可选：${cities.join("、")}）\n`);
+      rt.stdout.write(fill(savedCity ? app.messages.terminal.city_set : app.messages.terminal.city_cleared, { city: savedCity ?? "", cities: cities.join("、") }) + "\n");
       prompt();
       continue;
     }
     if (input) {
       const answer = await app.ask(input, { city: savedCity });
-      rt.stdout.write(formatAnswerText(answer) + "\n\n");
+      rt.stdout.write(formatAnswerText(answer, app.messages) + "\n\n");
     }
     prompt();
   }

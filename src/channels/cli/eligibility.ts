@@ -1,3 +1,4 @@
+import { fill } from "../../prompts.ts";
 import { existsSync, readFileSync } from "node:fs";
 import readline from "node:readline";
 import type { App } from "../../app.ts";
@@ -46,16 +47,17 @@ export async function interactiveCheck(
     if (io.tty === false && !next.done) io.output.write("\n");
     return next.done ? undefined : String(next.value).trim();
   };
+  const t = app.messages.terminal;
   try {
     let topic = start.topic;
     if (topic === undefined) {
-      topic = await ask("想了解哪项服务？（如：公租房、住房公积金、养老院；直接回车看全部）> ");
+      topic = await ask(t.check_topic);
       if (topic === undefined) return 0;
     }
     const profile: Profile = { ...start.profile };
     const { rules } = app.eligibility.rulesFor(profile, topic);
     if (rules.length === 0) {
-      io.output.write(`没有找到与“${topic}”有关的资格规则。可以换个说法，或直接回车查看全部。\n`);
+      io.output.write(fill(t.check_no_rules, { topic }) + "\n");
       return 0;
     }
     const declined = new Set<FactName>();
@@ -63,7 +65,7 @@ export async function interactiveCheck(
       const q = app.eligibility.nextQuestion(rules, profile, declined);
       if (!q) break;
       const options = q.options.map((o, i) => `  ${i + 1}. ${o.label}`).join("\n");
-      const answer = await ask(`${q.question}\n${options}\n  0. 不知道\n> `);
+      const answer = await ask(`${q.question}\n${options}\n  0. ${t.check_dont_know}\n> `);
       if (answer === undefined || /^(q|quit|取消|退出)$/i.test(answer)) return 0;
       if (DONT_KNOW.test(answer)) {
         declined.add(q.fact);
@@ -71,7 +73,7 @@ export async function interactiveCheck(
       }
       const value = app.eligibility.parseAnswer(q.fact, answer, q.options);
       if (value === undefined) {
-        io.output.write("没看懂这个回答，请输入选项编号；不知道请输入 0。\n");
+        io.output.write(t.check_unclear + "\n");
         continue;
       }
       (profile as Record<string, unknown>)[q.fact] = value;
