@@ -1,18 +1,7 @@
 // Staff console. Plain ES module, no build step and no CDN: the page works offline.
 // Every piece of content comes from the API; this file only renders it.
 
-const $ = (sel) => document.querySelector(sel);
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) node.append(c);
-  return node;
-};
+import { $, el } from "./dom.js";
 import { matchServices } from "./match.js";
 
 const VERDICT = { eligible: "符合", conditional: "有条件符合", not_eligible: "不符合", unknown: "还不能确定" };

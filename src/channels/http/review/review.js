@@ -2,20 +2,10 @@
 // page embeds it as JSON data) and every datum from the review API. The session is an HttpOnly
 // cookie: this script never sees the token after the login form sends it.
 
-const $ = (sel) => document.querySelector(sel);
+import { $, el } from "/dom.js";
+
 const T = JSON.parse($("#texts").textContent);
 const fill = (template, vars) => template.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) node.append(c);
-  return node;
-};
 
 class ApiError extends Error {
   constructor(status, message) {
