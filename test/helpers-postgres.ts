@@ -1,9 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "./process-kit.ts";
+import { freePort, portOpen } from "./process-kit.ts";
 import { peerAvailable } from "./helpers-peers.ts";
 
 /*
@@ -37,15 +36,6 @@ function postgresUser(): { uid: number; gid: number } | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, "127.0.0.1", () => {
-      sock.end();
-      resolve(true);
-    });
-    sock.on("error", () => resolve(false));
-  });
-}
 
 export interface TestPostgres {
   /** postgres://minsheng:<password>@127.0.0.1:<port>/postgres */

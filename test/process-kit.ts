@@ -44,3 +44,14 @@ export async function stopServer(child: ChildProcess, graceMs = 20_000): Promise
   clearTimeout(timer);
   if (Date.now() - started > 2000) process.stderr.write(`server shutdown took ${Date.now() - started} ms\n`);
 }
+
+/** Whether something listens on a loopback port right now. */
+export async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, "127.0.0.1", () => {
+      sock.end();
+      resolve(true);
+    });
+    sock.on("error", () => resolve(false));
+  });
+}

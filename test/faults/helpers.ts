@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import net from "node:net";
+import { portOpen } from "../process-kit.ts";
 import { inject } from "vitest";
 import { ROOT, testStateDir } from "../helpers.ts";
 
@@ -77,15 +77,6 @@ export async function serve(env: Record<string, string> = {}): Promise<Proc & { 
   }
 }
 
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, "127.0.0.1", () => {
-      sock.end();
-      resolve(true);
-    });
-    sock.on("error", () => resolve(false));
-  });
-}
 
 /** A real redis-server on `port` (loopback, no persistence), ready to use. */
 export async function redisOn(port: number): Promise<{ url: string; child: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }> {

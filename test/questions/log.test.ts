@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Answer } from "../../src/contract/answer.ts";
+import { answer, collect } from "./samples.ts";
 import { createLogger } from "../../src/log.ts";
 import { createQuestionLog, loggedCore, questionRow, ratingsToLog } from "../../src/questions/log.ts";
 import { sqliteStore } from "../../src/questions/sqlite.ts";
@@ -21,24 +21,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => path.join(work, `q${n++}`, "questions.sqlite");
 
-const answer = (over: Partial<Answer> = {}): Answer => ({
-  question: "六安老人饭堂在哪吃",
-  city: "六安市",
-  kind: "out_of_scope",
-  text: "抱歉……",
-  citations: [],
-  eligibility: [],
-  reason: "weak_evidence",
-  indexId: "build-1",
-  interpretation: { question: "六安老人饭堂在哪吃", topic: "老年助餐", asks: "office" },
-  timingsMs: { total: 3 },
-  ...over,
-});
-
-const collect = () => {
-  const lines: string[] = [];
-  return { lines, log: createLogger("info", (l) => lines.push(l)) };
-};
 
 describe("question log on SQLite", () => {
   it("queues questions and writes them in one batch, with ratings and links applied in order", async () => {

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Answer } from "../../src/contract/answer.ts";
+import { answer, collect } from "./samples.ts";
 import { createLogger } from "../../src/log.ts";
 import { createQuestionLog } from "../../src/questions/log.ts";
 import { describePostgres, postgresStore } from "../../src/questions/postgres.ts";
@@ -15,24 +15,6 @@ import { postgresAvailable, startPostgres, type TestPostgres } from "../helpers-
  * password — that never fail an answer, are logged once, and heal when the server is back.
  */
 
-const answer = (over: Partial<Answer> = {}): Answer => ({
-  question: "六安老人饭堂在哪吃",
-  city: "六安市",
-  kind: "out_of_scope",
-  text: "抱歉……",
-  citations: [],
-  eligibility: [],
-  reason: "weak_evidence",
-  indexId: "build-1",
-  interpretation: { question: "六安老人饭堂在哪吃", topic: "老年助餐", asks: "office" },
-  timingsMs: { total: 3 },
-  ...over,
-});
-
-const collect = () => {
-  const lines: string[] = [];
-  return { lines, log: createLogger("info", (l) => lines.push(l)) };
-};
 
 describe.skipIf(!postgresAvailable())("question log on PostgreSQL", () => {
   let server: TestPostgres;
