@@ -1,8 +1,7 @@
+import { readYamlFolder } from "../util/files.ts";
 import { charBigrams } from "../util/text.ts";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { existsSync } from "node:fs";
 import { STANDARDS_DIR, StandardsFileSchema } from "../corpus/standards.ts";
-import path from "node:path";
 import type { Config } from "../config.ts";
 import { splitSentences } from "../corpus/chunk.ts";
 import { loadCorpus } from "../corpus/load.ts";
@@ -49,18 +48,7 @@ function standardRows(standards: readonly { id: string; name: string; entries: r
 
 /** The standards files on disk, read leniently (a diff shows what is there; `index --check` validates). */
 function standardsOnDisk(seedsDir: string): StandardRow[] {
-  const dir = path.join(seedsDir, STANDARDS_DIR);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .flatMap((f) => {
-      try {
-        const parsed = StandardsFileSchema.safeParse(parseYaml(readFileSync(path.join(dir, f), "utf8")));
-        return parsed.success ? standardRows(parsed.data.standards) : [];
-      } catch {
-        return [];
-      }
-    });
+  return readYamlFolder(seedsDir, STANDARDS_DIR, StandardsFileSchema).flatMap((f) => ("data" in f ? standardRows(f.data.standards) : []));
 }
 
 /** A stored build as a snapshot (verified first). */

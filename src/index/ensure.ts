@@ -1,7 +1,7 @@
 import type { Config } from "../config.ts";
 import { isAppError } from "../errors.ts";
 import { buildIndex, type BuildOptions } from "./build.ts";
-import { currentBuildId, fallbackBuilds, loadIndex, setCurrentBuild, withIndexLock, type LoadedIndex } from "./store.ts";
+import { liveOrNone, fallbackBuilds, loadIndex, setCurrentBuild, withIndexLock, type LoadedIndex } from "./store.ts";
 
 /**
  * Load the live index. When the live build is unusable (files missing or changed, `current`
@@ -34,12 +34,7 @@ export async function ensureIndex(config: Config, options: BuildOptions): Promis
 
 /** The best other build that loads, made live; undefined when none does. */
 async function rollBackFrom(config: Config, options: BuildOptions, why: string): Promise<LoadedIndex | undefined> {
-  let live: string | undefined;
-  try {
-    live = currentBuildId(config.indexDir);
-  } catch {
-    live = undefined;
-  }
+  const live = liveOrNone(config.indexDir);
   for (const id of fallbackBuilds(config.indexDir, live)) {
     let index: LoadedIndex;
     try {

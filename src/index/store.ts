@@ -56,7 +56,8 @@ export function currentBuildId(indexDir: string): string | undefined {
 }
 
 /** The live build's id, or undefined when there is none or `current` is unusable. */
-function liveOrNone(indexDir: string): string | undefined {
+/** The live build id, or undefined when there is none (or `current` is unreadable). */
+export function liveOrNone(indexDir: string): string | undefined {
   try {
     return currentBuildId(indexDir);
   } catch {

@@ -1,5 +1,5 @@
+import { sha256 } from "../util/files.ts";
 import { charBigrams } from "../util/text.ts";
-import { createHash } from "node:crypto";
 import { normalizeText } from "../util/normalize.ts";
 import type { LoggedQuestion } from "./store.ts";
 
@@ -115,7 +115,7 @@ export function groupQuestions(rows: readonly LoggedQuestion[], threshold = THRE
     const distinct = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => Boolean(x)))].sort();
     const label = (members[0] as { text: string }).text;
     return {
-      key: createHash("sha256").update(comparable(label)).digest("hex").slice(0, 12),
+      key: sha256(comparable(label)).slice(0, 12),
       label,
       count: all.length,
       firstAsked: day(Math.min(...times)),

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "../util/files.ts";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -39,7 +39,7 @@ export class LinkError extends Error {
 
 /** A fingerprint of a passage's text: a link names the version the maintainer saw. */
 export function passageVersion(chunk: Pick<Chunk, "text">): string {
-  return createHash("sha256").update(squash(chunk.text)).digest("hex").slice(0, 16);
+  return sha256(squash(chunk.text)).slice(0, 16);
 }
 
 /** Sentences, then clauses, of a passage: the candidate quotes, in text order. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
+import { CityQuery } from "./schemas.ts";
 import type { App } from "../../app.ts";
 import type { Rule } from "../../app.ts";
 
@@ -54,7 +54,6 @@ export function neededFacts<F extends { name: string }>(facts: readonly F[], rul
     .map((x) => x.fact);
 }
 
-const CatalogQuery = z.object({ city: z.string().min(2).max(20).optional() }).strict();
 
 export interface ConsoleRouteOptions {
   /** The live core, per request. */
@@ -68,7 +67,7 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.get(
     "/api/check/services",
-    { schema: { querystring: CatalogQuery, description: "The services the eligibility rules cover (for the console's picker)" } },
+    { schema: { querystring: CityQuery, description: "The services the eligibility rules cover (for the console's picker)" } },
     async (req, reply) => {
       const core = options.core();
       const bad = options.knownCity(core, req.query.city, "city");

@@ -1,3 +1,4 @@
+import { refs } from "../../util/text.ts";
 import { InlineKeyboard } from "grammy";
 import type { SourceView } from "../../app.ts";
 import type { Answer, Citation } from "../../contract/answer.ts";
@@ -76,7 +77,7 @@ export function sourceList(bm: BotMessages, citations: readonly Citation[]): str
     doc.sections.set(section, [...(doc.sections.get(section) ?? []), i + 1]);
   });
   return [...docs.values()].map((d) => {
-    const sections = [...d.sections].map(([section, ns]) => fill(bm.sources_section, { refs: ns.map((n) => `[${n}]`).join(""), section: escapeHtml(section) }).trim());
+    const sections = [...d.sections].map(([section, ns]) => fill(bm.sources_section, { refs: refs(ns), section: escapeHtml(section) }).trim());
     return fill(bm.sources_document, { title: escapeHtml(d.title), sections: sections.join(bm.sources_separator) });
   });
 }
