@@ -82,7 +82,8 @@ export function questionRow(entry: { channel: Channel; question: string; answer:
     city: a.city === null ? null : redact(a.city),
     kind: a.kind,
     reason: a.reason === undefined ? null : redact(a.reason),
-    question: redact(entry.question.slice(0, MAX_QUESTION_CHARS)),
+    // Redacted before it is cut, so a number across the cut cannot leave its first digits behind.
+    question: redact(entry.question).slice(0, MAX_QUESTION_CHARS),
     interpretation: redactInterpretation(a.interpretation),
     chunkIds: a.citations.map((c) => c.chunkId),
     latencyMs: Math.round(entry.latencyMs * 1000) / 1000,

@@ -235,6 +235,13 @@ describe("logged core", () => {
     await qlog.close();
   });
 
+  it("a long question is cut after redaction: a phone number across the cut leaves no digits", () => {
+    const question = "问".repeat(1995) + "13812345678，我想问低保";
+    const row = questionRow({ channel: "http", question, answer: answer(), latencyMs: 1 }, "id000002", 0);
+    expect(row.question).not.toMatch(/\d{4}/);
+    expect([...row.question].length).toBeLessThanOrEqual(2000);
+  });
+
   it("questionRow redacts every text it keeps", () => {
     const row = questionRow(
       { channel: "http", question: "身份证34150219900101123X", answer: answer({ reason: "13812345678", interpretation: { question: "6222021234567890128", topic: "t", asks: "a" } }), latencyMs: 1 },
