@@ -191,9 +191,10 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
     if (topic !== undefined) return sendError(reply, "INPUT_INVALID", `${text("INPUT_INVALID")}（service）`, [{ path: "service", message: "give topic or service, not both" }]);
     const unknown = unknownService(app, service);
     if (unknown) return reply.code(400).send(unknown);
-    const ids = new Set(serviceRules(app.index.rules, service, app.cities()).map((r) => r.id));
-    const checked = app.check(req.body.profile);
-    return { ...checked, results: checked.results.filter((r) => ids.has(r.ruleId)) };
+    // Only the service's rules are judged (in catalog order, as check sorts them).
+    const { cities } = app.eligibility.rulesFor(req.body.profile);
+    const results = app.eligibility.judge(serviceRules(app.index.rules, service, cities), cities, req.body.profile);
+    return { city: req.body.profile.city ?? null, results };
   });
 
   api.get("/api/services", { schema: { querystring: CityQuery, description: "The 基本公共服务项目清单, area by area" } }, async (req, reply) => {

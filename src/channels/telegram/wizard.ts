@@ -49,8 +49,9 @@ async function dropButtons(ctx: BotContext, optional: OnOptionalFailure): Promis
   await tryCall("editMessageReplyMarkup", optional, () => ctx.editMessageReplyMarkup({ reply_markup: NO_BUTTONS }));
 }
 
+/** The service-list areas, in the plans' order (without building the whole service catalog). */
 function areaNames(app: App): string[] {
-  return app.services().areas.map((a) => a.area);
+  return [...new Set(app.index.corpus.serviceAreas.map((a) => a.area))];
 }
 
 /** Where the wizard stands: the area's rules, the facts known so far, and the next question. */
