@@ -111,7 +111,7 @@ export interface EligibilityDoor {
    */
   judge(rules: readonly Rule[], cities: readonly string[], profile: Profile, valueLabels?: Partial<Record<FactName, string>>): EligibilityResult[];
   /** Results as text with numbered citations, verdict first (one disclaimer line unless turned off). */
-  render(results: readonly EligibilityResult[], options?: { disclaimer?: boolean }): { text: string; citations: Citation[] };
+  render(results: readonly EligibilityResult[], options?: { disclaimer?: boolean; tellMore?: boolean }): { text: string; citations: Citation[] };
   /** The documents-and-status line for some citations (undefined when none). */
   sourcesLine(citations: readonly Citation[]): string | undefined;
   /** Wording of the profile facts: label, question, unit, options. */

@@ -46,7 +46,7 @@ const DETAILED = 1;
 export function renderResults(
   deps: ComposeDeps,
   results: readonly EligibilityResult[],
-  options: { disclaimer?: boolean } = {},
+  options: { disclaimer?: boolean; tellMore?: boolean } = {},
 ): { text: string; citations: Citation[] } {
   const m = deps.messages.eligibility;
   const citations: Citation[] = [];
@@ -72,7 +72,7 @@ export function renderResults(
   const confirm = shown[0]?.reasons.find((x) => x.startsWith(m.confirm_prefix));
   if (confirm) lines.push(confirm);
   const missing = [...new Set(shown.flatMap((r) => r.missingFacts))];
-  if (missing.length > 0) lines.push(fill(m.tell_more, { facts: factLabels(deps, missing as FactName[]) }));
+  if (missing.length > 0 && options.tellMore !== false) lines.push(fill(m.tell_more, { facts: factLabels(deps, missing as FactName[]) }));
   if (options.disclaimer !== false) {
     const line = sourcesLine(deps, citations);
     if (line) lines.push(line);

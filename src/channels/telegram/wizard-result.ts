@@ -77,10 +77,11 @@ export async function finish(ctx: BotContext, app: App, bm: BotMessages, at: Jud
   // As in renderResults: when nothing else is left, the first not-eligible verdict is shown in full.
   const folded = results.filter((r, i) => r.verdict === "not_eligible" && i > 0);
   const shown = results.filter((r) => !folded.includes(r));
-  const main = app.eligibility.render(shown, { disclaimer: false });
+  // The wizard asked those facts already (the resident said 不知道): no "告诉我您的…" line.
+  const main = app.eligibility.render(shown, { disclaimer: false, tellMore: false });
   const id = nextId(ctx);
   keepAnswer(ctx, id, main.citations);
-  const lines = [bm.wizard_done, ...withoutTellMore(app, main.text.split("\n")).map(escapeHtml)];
+  const lines = [bm.wizard_done, ...main.text.split("\n").map(escapeHtml)];
   const keyboard = sourceButtons(bm, id, main.citations.length);
   if (folded.length > 0) {
     // The fold is one button under the verdicts ("另有4项不符合，点此查看"), not a list of titles.
@@ -98,15 +99,6 @@ export async function finish(ctx: BotContext, app: App, bm: BotMessages, at: Jud
   for (const [i, text] of messages.entries()) {
     await ctx.reply(text, { parse_mode: "HTML", ...(i === messages.length - 1 && keyboard.inline_keyboard.flat().length > 0 ? { reply_markup: keyboard } : {}) });
   }
-}
-
-/**
- * The verdict lines without the core's "告诉我您的…，可以判断得更准确（也可以用 check 逐项核对）": in
- * the wizard the resident was asked those facts already and said 不知道.
- */
-function withoutTellMore(app: App, lines: readonly string[]): string[] {
-  const [before = "", after = ""] = app.messages.eligibility.tell_more.split("{facts}");
-  return lines.filter((l) => !(l.startsWith(before) && l.endsWith(after)));
 }
 
 /** Show the not-eligible verdicts folded under a /check result ("另有N项不符合，点此查看"). */
