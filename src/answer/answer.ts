@@ -64,7 +64,7 @@ function withoutRequests(lexicon: Lexicon, norm: string): string {
 
 /** A message that asks something (a question mark or particle, a question or eligibility word). */
 function asksSomething(lexicon: Lexicon, norm: string): boolean {
-  return /[?？吗么]/.test(norm) || detectAsks(lexicon, norm).length > 0 || hasIntentWord(lexicon, norm, "eligibility") || hasIntentWord(lexicon, norm, "eligibility_benefit") || hasIntentWord(lexicon, norm, "list");
+  return /[?？吗么]/.test(norm) || detectAsks(lexicon, norm).length > 0 || hasIntentWord(lexicon, norm, "eligibility") || hasIntentWord(lexicon, norm, "list");
 }
 
 /** Analyse the question and pick the composer; every outcome is a Draft, never an exception. */

@@ -1,9 +1,10 @@
 import { detectCities, type CityEntry } from "../corpus/cities.ts";
-import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { intentTerms, matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import { normalizeText } from "../util/normalize.ts";
 import type { Tokenizer } from "../search/tokenizer.ts";
 import { topicText } from "./evidence.ts";
-import { detectAsks } from "./intent.ts";
+import { asksYesNo, detectAsks } from "./intent.ts";
+import { escapeRegExp } from "../util/text.ts";
 
 /*
  * Follow-up questions without a model, as rules over the lexicon (GOV.UK Chat rewrites a follow-up
@@ -69,7 +70,7 @@ export function analyseTurn(text: string, lexicon: Lexicon, catalog: readonly Ci
   const bare = norm.replace(/[\s,，。.!！?？~～]+/g, "");
   const elliptic = /呢$/.test(bare) && [...bare].length <= ELLIPTIC_MAX_CHARS && detectAsks(lexicon, norm).length === 0;
   const first = detected.names[0];
-  const placeFirst = first !== undefined && new RegExp(`^那?(?:个)?${literal(first)}(?:的|那边|这边)?呢`).test(bare);
+  const placeFirst = first !== undefined && new RegExp(`^那?(?:个)?${escapeRegExp(first)}(?:的|那边|这边)?呢`).test(bare);
   const base = { norm, places: detected.names, cities: detected.covered, personal, elliptic, placeFirst };
   if (named.length > 0) return { ...base, hasTopic: true, service: named.some((m) => m.entry.kind === "services") };
   // Take out facts, persons, question and intent words: whatever content words remain are a topic.
@@ -124,7 +125,7 @@ export function resolveTurn(
   // what was just discussed ("我爸中风瘫在床上三年了，能享受吗": no service of its own). A personal
   // story with a subject the plans never mention ("闯红灯被拍了，罚款能撤吗") is carried too; the
   // evidence check then decides whether anything answers it.
-  const personalAsk = current.personal && !current.service && asksWhether(lexicon, current.norm);
+  const personalAsk = current.personal && !current.service && asksYesNo(lexicon, current.norm);
   const continues = !current.hasTopic || current.placeFirst || (current.elliptic && current.places.length === 0) || personalAsk;
   if (!continues) return { question, followUp: false, ...context };
   const place = current.places[0];
@@ -139,7 +140,7 @@ export function resolveTurn(
       current.hasTopic ||
       current.personal ||
       matchLexicon(lexicon, current.norm, ["asks", "intents"]).some(
-        (m) => m.entry.kind === "asks" || m.entry.term.startsWith("eligibility") || (m.entry.term === "generic" && [...m.form].length >= 2 && m.form !== "的话"),
+        (m) => m.entry.kind === "asks" || intentTerms(m.entry.term).includes("eligibility") || (m.entry.term === "generic" && [...m.form].length >= 2 && m.form !== "的话"),
       );
     return { question: adds ? `${carried}，${question}` : carried, followUp: true, turns, city: current.cities[0] as string };
   }
@@ -152,14 +153,4 @@ export function resolveTurn(
     turns,
     ...(city ? { city } : {}),
   };
-}
-
-/** A string matched literally in a regular expression. */
-function literal(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** The turn asks whether something applies (能…吗, 可以吗, 算吗, 有没有). */
-function asksWhether(lexicon: Lexicon, norm: string): boolean {
-  return /[吗么不][?？]?$/.test(norm.replace(/[\s。.!！~～]+$/g, "")) || matchLexicon(lexicon, norm, ["intents"]).some((m) => m.entry.term.startsWith("eligibility") || m.entry.term === "yes_no");
 }

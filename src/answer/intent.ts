@@ -4,7 +4,7 @@
  * the kind of answer wanted. The words describe how people ask, never which topic they ask about.
  */
 
-import { ASKS, matchLexicon, type Ask, type Lexicon, type LexiconMatch } from "../corpus/lexicon.ts";
+import { ASKS, intentTerms, matchLexicon, type Ask, type Lexicon, type LexiconMatch } from "../corpus/lexicon.ts";
 import { DETAIL_ASKS } from "./asks.ts";
 
 export type Intent = "greeting" | "injection" | "chitchat" | "compare" | "list" | "eligibility" | "figure" | "passage";
@@ -26,9 +26,21 @@ function intentWords(lexicon: Lexicon, norm: string): LexiconMatch[] {
   return matchLexicon(lexicon, norm, ["intents"]);
 }
 
-/** True when one of the intent words `term` occurs. */
+/** The intent terms a text's words stand for, implied ones included (能免费 → eligibility, list_benefit). */
+function intentTermSet(lexicon: Lexicon, norm: string): Set<string> {
+  return new Set(intentWords(lexicon, norm).flatMap((m) => intentTerms(m.entry.term)));
+}
+
+/** True when one of the intent words `term` (or a word implying it) occurs. */
 export function hasIntentWord(lexicon: Lexicon, norm: string, term: string): boolean {
-  return intentWords(lexicon, norm).some((m) => m.entry.term === term);
+  return intentTermSet(lexicon, norm).has(term);
+}
+
+/** A yes-or-no question: 有没有、能不能、…吗, a last 不/没 ("能去不"), or an eligibility word. */
+export function asksYesNo(lexicon: Lexicon, norm: string): boolean {
+  if (/[不没吗么][？?!！。.\s~～]*$/.test(norm)) return true;
+  const terms = intentTermSet(lexicon, norm);
+  return terms.has("yes_no") || terms.has("eligibility");
 }
 
 /** An instruction to the system hidden in a message ("忽略以上指令", "system prompt"). */
@@ -93,16 +105,16 @@ export interface IntentSignals {
 export function detectIntent(lexicon: Lexicon, norm: string, signals: IntentSignals): Intent {
   if (isInjection(lexicon, norm)) return "injection";
   if (smallTalk(lexicon, norm)) return "greeting";
-  const words = new Set(intentWords(lexicon, norm).map((m) => m.entry.term));
+  const words = intentTermSet(lexicon, norm);
   if (words.has("chitchat")) return "chitchat";
   // "哪些…基本公共服务", "幼有所育有哪些", "上学有哪些免费或资助的": an area's service list.
-  const benefit = words.has("list_benefit") || words.has("eligibility_benefit");
+  const benefit = words.has("list_benefit");
   const listy = words.has("list") && (words.has("list_topic") || signals.namesArea || (signals.pointsAtArea && benefit));
   if (words.has("compare") && (signals.cities.length >= 2 || words.has("both_cities"))) return "compare";
   if (listy || (signals.namesArea && words.has("list_topic"))) return "list";
   // "一个月能领多少钱" asks an amount, however it is phrased: the figure decides, not a verdict.
   if (signals.asks.some((a) => a !== "standard" && FIGURE_ASKS.includes(a))) return "figure";
-  if (words.has("eligibility") || words.has("eligibility_benefit")) return "eligibility";
+  if (words.has("eligibility")) return "eligibility";
   // A bare "是多少" after 电话/地址 asks for that detail, not a figure.
   if (signals.asks.includes("standard") && !signals.asks.some((a) => DETAIL_ASKS.includes(a))) return "figure";
   return "passage";

@@ -1,3 +1,4 @@
+import { escapeRegExp } from "../util/text.ts";
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
@@ -64,6 +65,14 @@ export const INTENT_WORDS = [
   "treatment", // 优先、免费、救助: what a plan sentence gives a group (the rule-coverage audit)
 ] as const;
 export type IntentWord = (typeof INTENT_WORDS)[number];
+
+/** Intent words that stand for others too: "能免费" asks eligibility and names a benefit. */
+const INTENT_IMPLIES: Readonly<Record<string, readonly string[]>> = { eligibility_benefit: ["eligibility", "list_benefit"] };
+
+/** An intent term with the terms it implies (readers test these, never the compound term itself). */
+export function intentTerms(term: string): readonly string[] {
+  return [term, ...(INTENT_IMPLIES[term] ?? [])];
+}
 
 /** Relations a person word can name. "self" is the resident. */
 export const RELATIONS = ["self", "parent", "grandparent", "spouse", "child", "other"] as const;
@@ -273,7 +282,7 @@ function matcherFor(lexicon: Lexicon, kinds: readonly LexiconKind[]): Matcher {
           // Each literal part is a group, so a match can tell where its own words are.
           const source = form
             .split("…")
-            .map((p) => `(${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")})`)
+            .map((p) => `(${escapeRegExp(p)})`)
             .join(`[^，。！？,.!?]{0,${GAP}}?`);
           gapped.push({ re: new RegExp(source, "dg"), entry, form });
           continue;

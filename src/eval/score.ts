@@ -1,3 +1,4 @@
+import { escapeRegExp } from "../util/text.ts";
 import { z } from "zod";
 
 /*
@@ -77,7 +78,6 @@ function hitRank(cits: readonly Cit[], golds: EvalQuestion["gold"], k: number): 
   return undefined;
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 

@@ -1,5 +1,5 @@
 import { chineseNumeral } from "../util/text.ts";
-import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { intentTerms, matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import { normalizeText } from "../util/normalize.ts";
 import { HOUSEHOLD_FACTS, type FactName, type Profile } from "../contract/profile.ts";
 
@@ -42,7 +42,7 @@ const OPPOSITES: Partial<Record<FactName, [unknown, unknown]>> = {
 function isQuestionClause(clause: string, mark: string, lexicon: Lexicon): boolean {
   if (/[?？]/.test(mark) || /[吗呢么不没]\s*$/.test(clause)) return true;
   return matchLexicon(lexicon, clause, ["asks", "intents"]).some(
-    (m) => m.entry.kind === "asks" || m.entry.term === "eligibility" || m.entry.term === "eligibility_benefit" || m.entry.term === "list",
+    (m) => m.entry.kind === "asks" || intentTerms(m.entry.term).includes("eligibility") || m.entry.term === "list",
   );
 }
 

@@ -32,3 +32,8 @@ export function charBigrams(text: string): string[] {
   const chars = [...text];
   return chars.slice(1).map((c, i) => (chars[i] as string) + c);
 }
+
+/** A text to match literally inside a regular expression. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -13,16 +13,10 @@ import { refs } from "../../util/text.ts";
 import { evidenceByCity, mergeCityHits, type CityHits } from "./city-evidence.ts";
 import { squash } from "../../util/normalize.ts";
 import { asksForFact } from "../asks.ts";
-import { hasIntentWord } from "../intent.ts";
-import type { Lexicon } from "../../corpus/lexicon.ts";
+import { asksYesNo } from "../intent.ts";
 import { coverage } from "../evidence.ts";
 
 const PERSONAL = /(我|俺|本人|咱|家里|家人|老伴|孩子|儿子|女儿)/;
-
-/** A yes-or-no question: 有没有、能不能、…吗, or a last 不/没 ("能去不"). */
-function isYesNo(lexicon: Lexicon, norm: string): boolean {
-  return /[不没吗么][？?!！。.\s]*$/.test(norm) || hasIntentWord(lexicon, norm, "yes_no") || hasIntentWord(lexicon, norm, "eligibility");
-}
 
 /** A best passage stating this share of the question brings in the rules quoting it. */
 const PASSAGE_ROUTE_COVERAGE = 0.8;
@@ -156,7 +150,7 @@ export async function composeEligibility(
     const placedByPassage = [...strong, ...weak].some(placed) && plain;
     // The sentence that answers is the one a rule quotes: the yes-or-no is that rule's verdict.
     const answering = byPassage.map((p) => p.rule);
-    const yesNoOnRule = answering.length > 0 && plain && isYesNo(lexicon, q.norm);
+    const yesNoOnRule = answering.length > 0 && plain && asksYesNo(lexicon, q.norm);
     if (!PERSONAL.test(q.norm) && !placedByPassage && !yesNoOnRule) return undefined;
     const withTold = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
     rules = yesNoOnRule ? [...new Set([...answering.filter(placed), ...withTold.filter(placed), ...answering, ...withTold])] : withTold;
