@@ -51,6 +51,12 @@ export interface TurnAnalysis {
   hasTopic: boolean;
   /** It names a service (低保, 托位): the surest sign of a topic of its own. */
   service: boolean;
+  /** Covered words left once the places are taken out. */
+  rest: string;
+}
+
+/** How the current turn may continue the last one (only the turn being answered needs these). */
+export interface TurnCues {
   /** It tells about the asker or a relative (我爸, 户口不在, 瘫在床上). */
   personal: boolean;
   /** A short "(那)X(的)呢" with no question of its own ("分散供养的呢"): it swaps X into the last question. */
@@ -59,19 +65,13 @@ export interface TurnAnalysis {
   placeFirst: boolean;
 }
 
-/** What one turn names: places, and whether it has a topic of its own. */
+/** What one turn names: places, and whether it has a topic of its own (every turn of the history). */
 export function analyseTurn(text: string, lexicon: Lexicon, catalog: readonly CityEntry[], tokenizer: Tokenizer): TurnAnalysis {
   const norm = normalizeText(text);
   const detected = detectCities(norm, catalog, lexicon);
   const rest = detected.rest;
   const named = matchLexicon(lexicon, rest, ["services", "groups"]);
-  const said = matchLexicon(lexicon, rest, ["persons", "facts", "intents"]);
-  const personal = said.some((m) => m.entry.kind !== "intents" || m.entry.term === "personal");
-  const bare = norm.replace(/[\s,，。.!！?？~～]+/g, "");
-  const elliptic = /呢$/.test(bare) && [...bare].length <= ELLIPTIC_MAX_CHARS && detectAsks(lexicon, norm).length === 0;
-  const first = detected.names[0];
-  const placeFirst = first !== undefined && new RegExp(`^那?(?:个)?${escapeRegExp(first)}(?:的|那边|这边)?呢`).test(bare);
-  const base = { norm, places: detected.names, cities: detected.covered, personal, elliptic, placeFirst };
+  const base = { norm, places: detected.names, cities: detected.covered, rest };
   if (named.length > 0) return { ...base, hasTopic: true, service: named.some((m) => m.entry.kind === "services") };
   // Take out facts, persons, question and intent words: whatever content words remain are a topic.
   let stripped = topicText(rest, lexicon);
@@ -79,6 +79,17 @@ export function analyseTurn(text: string, lexicon: Lexicon, catalog: readonly Ci
   for (const m of [...spans].sort((a, b) => b.start - a.start)) stripped = stripped.slice(0, m.start) + " " + stripped.slice(m.end);
   const content = tokenizer.cut(stripped).filter((w) => [...w].length >= 2 && !DURATION.test(w));
   return { ...base, hasTopic: content.length > 0, service: false };
+}
+
+/** The cues of the turn being answered: does it tell about someone, swap one thing, or open with a place? */
+function turnCues(turn: TurnAnalysis, lexicon: Lexicon): TurnCues {
+  const said = matchLexicon(lexicon, turn.rest, ["persons", "facts", "intents"]);
+  const personal = said.some((m) => m.entry.kind !== "intents" || m.entry.term === "personal");
+  const bare = turn.norm.replace(/[\s,，。.!！?？~～]+/g, "");
+  const elliptic = /呢$/.test(bare) && [...bare].length <= ELLIPTIC_MAX_CHARS && detectAsks(lexicon, turn.norm).length === 0;
+  const first = turn.places[0];
+  const placeFirst = first !== undefined && new RegExp(`^那?(?:个)?${escapeRegExp(first)}(?:的|那边|这边)?呢`).test(bare);
+  return { personal, elliptic, placeFirst };
 }
 
 export interface Resolved {
@@ -93,8 +104,8 @@ export interface Resolved {
 }
 
 /** The earlier question's topic, without its question and intent words ("低保标准是多少" → "低保标准"). */
-function topicOf(turn: TurnAnalysis, lexicon: Lexicon, catalog: readonly CityEntry[]): string {
-  return topicText(detectCities(turn.norm, catalog, lexicon).rest, lexicon)
+function topicOf(turn: TurnAnalysis, lexicon: Lexicon): string {
+  return topicText(turn.rest, lexicon)
     .replace(/\s+/g, "")
     .replace(/^[的了和与及]+|[的了吗呢吧啊呀不谁啥有]+$/g, "");
 }
@@ -114,7 +125,8 @@ export function resolveTurn(
 ): Resolved {
   const turns = history.filter((t) => typeof t === "string" && t.trim()).slice(-HISTORY_TURNS);
   if (turns.length === 0) return { question, followUp: false, turns };
-  const current = analyseTurn(question, lexicon, catalog, tokenizer);
+  const turn = analyseTurn(question, lexicon, catalog, tokenizer);
+  const current = { ...turn, ...turnCues(turn, lexicon) };
   const earlier = turns.map((t) => analyseTurn(t, lexicon, catalog, tokenizer));
   const lastCity = [...earlier].reverse().find((t) => t.cities.length > 0)?.cities[0];
   const previous = [...earlier].reverse().find((t) => t.hasTopic);
@@ -146,7 +158,7 @@ export function resolveTurn(
   }
   const city = current.cities[0] ?? previous.cities[0] ?? lastCity;
   // "分散供养的呢" keeps the whole last question (its 多少钱); other turns keep its topic only.
-  const carried = current.elliptic ? previous.norm : `${previous.places[0] ?? ""}${topicOf(previous, lexicon, catalog)}`;
+  const carried = current.elliptic ? previous.norm : `${previous.places[0] ?? ""}${topicOf(previous, lexicon)}`;
   return {
     question: `${carried}，${question}`,
     followUp: true,
