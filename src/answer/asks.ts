@@ -8,7 +8,7 @@ import type { Ask } from "../corpus/lexicon.ts";
  */
 
 /** Details the plans rarely state; answered `not_stated` unless a passage does state them. */
-export const DETAIL_ASKS: readonly Ask[] = ["office", "phone", "materials", "deadline", "hours", "cost"];
+export const DETAIL_ASKS: readonly Ask[] = ["office", "phone", "materials", "deadline", "hours", "cost", "date"];
 
 const NUMBER = String.raw`\d+(?:\.\d+)?\s*(?:多|余|左右)?\s*(?:万|千|百|亿)?`;
 
@@ -27,6 +27,8 @@ const STATES: Partial<Record<Ask, RegExp>> = {
   deadline: /(截止|之前报名|报名时间)/,
   hours: /(开放时间|开放时长|小时开放|全天开放|\d+\s*[点时])/,
   cost: /(免费|收费|免除|减免|免学费|免学杂费|费用|自付|不收)/,
+  // "什么时候建成": a year or month ("到2025年底"), not "十四五期间".
+  date: /\d{4}\s*年|\d{1,2}\s*月(?:底|份|前)?|年底前|年内/,
 };
 
 /** An amount per person or period ("630元/人/月", "每人每年…元"). */

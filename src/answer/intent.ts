@@ -6,6 +6,7 @@
 
 import { ASKS, intentTerms, matchLexicon, type Ask, type Lexicon, type LexiconMatch } from "../corpus/lexicon.ts";
 import { DETAIL_ASKS } from "./asks.ts";
+import { normalizeText } from "../util/normalize.ts";
 
 export type Intent = "greeting" | "injection" | "chitchat" | "compare" | "list" | "eligibility" | "figure" | "passage";
 
@@ -41,6 +42,23 @@ export function asksYesNo(lexicon: Lexicon, norm: string): boolean {
   if (/[不没吗么][？?!！。.\s~～]*$/.test(norm)) return true;
   const terms = intentTermSet(lexicon, norm);
   return terms.has("yes_no") || terms.has("eligibility");
+}
+
+/** Whether a text is about towns or villages only ("城里的低保", "农村低保平均保障标准"); undefined for both or neither. */
+export function settlement(lexicon: Lexicon, norm: string): "城镇" | "农村" | undefined {
+  const terms = new Set(matchLexicon(lexicon, norm, ["settlements"]).map((m) => m.entry.term));
+  if (terms.has("城乡") || terms.has("城镇") === terms.has("农村")) return undefined;
+  return terms.has("城镇") ? "城镇" : "农村";
+}
+
+/**
+ * A figure about villages does not answer a question about towns, nor the other way round
+ * ("淮南城里的低保标准" is not answered by "农村低保平均保障标准").
+ */
+export function settlementClash(lexicon: Lexicon, questionNorm: string, text: string): boolean {
+  const asked = settlement(lexicon, questionNorm);
+  const stated = asked && settlement(lexicon, normalizeText(text));
+  return stated !== undefined && stated !== asked;
 }
 
 /** An instruction to the system hidden in a message ("忽略以上指令", "system prompt"). */

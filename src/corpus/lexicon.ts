@@ -74,6 +74,9 @@ export function intentTerms(term: string): readonly string[] {
   return [term, ...(INTENT_IMPLIES[term] ?? [])];
 }
 
+/** Whom a text is about: towns only, villages only, or both. */
+export const SETTLEMENTS = ["城镇", "农村", "城乡"] as const;
+
 /** Relations a person word can name. "self" is the resident. */
 export const RELATIONS = ["self", "parent", "grandparent", "spouse", "child", "other"] as const;
 export type Relation = (typeof RELATIONS)[number];
@@ -113,6 +116,8 @@ export const LexiconSchema = z
     persons: z.array(PersonEntry).default([]),
     places: z.array(TermEntry).default([]),
     intents: z.array(IntentEntry).default([]),
+    /** 城镇 / 农村 / 城乡: whom a figure is about ("农村低保平均保障标准" does not answer "城里的低保"). */
+    settlements: z.array(z.object({ term: z.enum(SETTLEMENTS), variants }).strict()).default([]),
   })
   .strict();
 export type LexiconSpec = z.infer<typeof LexiconSchema>;
@@ -145,9 +150,9 @@ export interface Lexicon {
 }
 
 /** Kinds whose standard term is itself a word of the text (and so protected from rewriting). */
-const TERM_KINDS: readonly LexiconKind[] = ["services", "groups", "areas", "persons", "places"];
+const TERM_KINDS: readonly LexiconKind[] = ["services", "groups", "areas", "persons", "places", "settlements"];
 
-const KIND_ORDER: readonly LexiconKind[] = ["services", "groups", "areas", "facts", "asks", "persons", "places", "intents"];
+const KIND_ORDER: readonly LexiconKind[] = ["services", "groups", "areas", "facts", "asks", "persons", "places", "intents", "settlements"];
 
 /** "…" in a variant stands for up to this many characters ("符合…条件"). */
 export const GAP = 8;

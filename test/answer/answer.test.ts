@@ -168,6 +168,23 @@ describe("not stated: the plans speak of the topic but not of what is asked", ()
     expect(a.text).not.toMatch(/\d{5,}/);
   });
 
+  it("when, if the plan gives no year or month: not stated; with one: the passage", async () => {
+    const none = await ask("淮南武王墩考古遗址公园啥时候能建好去玩");
+    expect(none.kind).toBe("not_stated");
+    const dated = await ask("淮南老年助餐服务网络什么时候建成");
+    expect(dated.kind).not.toBe("not_stated");
+    expect(dated.text).toMatch(/2025年/);
+  });
+
+  it("a figure about villages is not given for a question about towns", async () => {
+    const a = await ask("淮南城里的低保标准一个人一个月多少钱");
+    expect(a.kind).toBe("not_stated");
+    expect(a.text.split("\n")[0]).not.toContain("7641");
+    const rural = await ask("淮南农村低保标准多少");
+    expect(rural.kind).toBe("figure");
+    expect(rural.text).toContain("7641");
+  });
+
   it("a detail the plan does state is answered (the 12333 hotline)", async () => {
     const a = await ask("六安人社电话是多少");
     expect(a.kind).not.toBe("not_stated");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { statesAsked } from "../../src/answer/asks.ts";
-import { detectAsks } from "../../src/answer/intent.ts";
+import { detectAsks, settlement, settlementClash } from "../../src/answer/intent.ts";
 import { normalizeText } from "../../src/util/normalize.ts";
 import { seedLexicon } from "../helpers.ts";
 
@@ -17,6 +17,7 @@ describe("what a question asks for", () => {
     ["育儿假能休几天", ["duration"]],
     ["体育馆收费吗", ["cost"]],
     ["老年助餐什么时候建成", ["date"]],
+    ["在哪个医院做，要不要预约", ["office", "procedure"]],
   ])("%s → %j", (q, expected) => {
     expect(asks(q)).toEqual(expect.arrayContaining(expected));
   });
@@ -46,5 +47,22 @@ describe("whether a passage states what is asked", () => {
     expect(statesAsked(["phone"], "建立未成年人保护工作热线")).toBe(false);
     expect(statesAsked(["materials"], "对城镇户籍低保、低收入住房困难家庭依申请应保尽保")).toBe(false);
     expect(statesAsked(["office", "cost"], "培训家政服务人员7.5万人次以上")).toBe(false);
+  });
+
+  it("when: a year or month, not a period without one", () => {
+    expect(statesAsked(["date"], "到2025年底，全面建成覆盖城乡的老年助餐服务网络")).toBe(true);
+    expect(statesAsked(["date"], "推进武王墩墓考古遗址公园建设工作")).toBe(false);
+  });
+});
+
+describe("towns or villages", () => {
+  it("a question about towns is not answered by a figure about villages, nor the other way round", () => {
+    const clash = (q: string, text: string) => settlementClash(lexicon, normalizeText(q), text);
+    expect(settlement(lexicon, normalizeText("淮南城里的低保多少"))).toBe("城镇");
+    expect(settlement(lexicon, normalizeText("城乡低保标准"))).toBeUndefined();
+    expect(clash("淮南城里的低保标准多少", "农村低保平均保障标准从 2400 元/年提高到 7641 元/年")).toBe(true);
+    expect(clash("淮南农村低保标准多少", "农村低保平均保障标准从 2400 元/年提高到 7641 元/年")).toBe(false);
+    expect(clash("乡下的低保多少", "城乡低保标准提高至630元/人/月")).toBe(false);
+    expect(clash("低保多少", "农村低保平均保障标准")).toBe(false);
   });
 });

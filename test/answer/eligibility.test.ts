@@ -98,6 +98,24 @@ describe("eligibility questions are answered by the rules", () => {
     expect(b.text).not.toContain("规划期已结束");
   });
 
+  it("'要交钱吗' about a service the plan makes free is a yes-or-no on that rule", async () => {
+    const app = await testApp();
+    const a = await app.ask("带孩子去淮南工人文化宫参加活动要交钱吗");
+    expect(a.kind).toBe("eligibility");
+    expect(a.eligibility[0]?.verdict).toBe("eligible");
+    expect(a.eligibility[0]?.citations[0]?.quote).toContain("免费");
+  });
+
+  it("what the resident says of themselves places them in a rule its topic and passage name (退伍 + 创业)", async () => {
+    const app = await testApp();
+    const a = await app.ask("退伍回来想在谢家集开个小饭馆，创业有啥扶持");
+    expect(a.kind).toBe("eligibility");
+    expect(a.eligibility.map((r) => r.title).join()).toMatch(/退役军人/);
+    // A group word inside a noun does not: the station's opening hours are a detail, not a verdict.
+    const station = await app.ask("霍山县的退役军人服务站几点上班");
+    expect(station.kind).not.toBe("eligibility");
+  });
+
   it("falls back to a passage answer when no rule is about the question", async () => {
     const app = await testApp();
     const a = await app.ask("淮南可以去哪里看博物馆吗");

@@ -12,7 +12,7 @@ import { citiesFor, resultDeps, makeCitation, quoteFor, sourcesLine, type Compos
 import { refs } from "../../util/text.ts";
 import { evidenceByCity, mergeCityHits, type CityHits } from "./city-evidence.ts";
 import { squash } from "../../util/normalize.ts";
-import { asksForFact } from "../asks.ts";
+import { asksForFact, statesAsked } from "../asks.ts";
 import { asksYesNo } from "../intent.ts";
 import { coverage } from "../evidence.ts";
 
@@ -147,10 +147,19 @@ export async function composeEligibility(
     // question about that rule, whoever asks.
     const toldNames = Object.keys(told);
     const plain = !asksForFact(q.asks) && !q.asks.includes("date");
-    const placedByPassage = [...strong, ...weak].some(placed) && plain;
-    // The sentence that answers is the one a rule quotes: the yes-or-no is that rule's verdict.
-    const answering = byPassage.map((p) => p.rule);
-    const yesNoOnRule = answering.length > 0 && plain && asksYesNo(lexicon, q.norm);
+    // Facts the resident states about themselves ("退伍回来想开个小饭馆") place them in a rule that both
+    // the topic words and the best passage name, however little of the question that passage states;
+    // a group word in a noun ("退役军人服务站") does not.
+    const stated = extracted.stated;
+    const placedByTopic =
+      Object.keys(stated).length > 0 &&
+      byTopic.some((r) => byPassage.some((p) => p.rule === r) && evaluateAny(r.group, stated) === true);
+    const placedByPassage = ([...strong, ...weak].some(placed) || placedByTopic) && plain;
+    // The sentence that answers is the one a rule quotes: the yes-or-no is that rule's verdict. "要交钱吗"
+    // is such a question too when that sentence says what is free ("…场馆免费提供公共文化服务").
+    const onCost = q.asks.length > 0 && q.asks.every((a) => a === "cost");
+    const answering = byPassage.map((p) => p.rule).filter((r) => !onCost || r.quoteChunks.some((qc) => statesAsked(["cost"], qc.text)));
+    const yesNoOnRule = answering.length > 0 && (plain || onCost) && asksYesNo(lexicon, q.norm);
     if (!PERSONAL.test(q.norm) && !placedByPassage && !yesNoOnRule) return undefined;
     const withTold = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
     rules = yesNoOnRule ? [...new Set([...answering.filter(placed), ...withTold.filter(placed), ...answering, ...withTold])] : withTold;

@@ -8,6 +8,7 @@ import { refs } from "../../util/text.ts";
 import { evidenceByCity } from "./city-evidence.ts";
 import { rowChunk, rowLine } from "./rows.ts";
 import { shortQuote } from "./text.ts";
+import { settlementClash } from "../intent.ts";
 
 /** An indicator row must name this share of the question's concepts to be shown. */
 const MIN_ROW_COVERAGE = 0.5;
@@ -56,6 +57,8 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
   const { found } = await evidenceByCity(deps, q);
   if (found.length === 0) return undefined;
   const items: FigureItem[] = [];
+  // A figure about villages does not answer a question about towns, nor the other way round.
+  const fits = (text: string) => !settlementClash(deps.index.corpus.lexicon, q.norm, text);
   const extra: { chunk: Chunk; score: number }[] = [];
   for (const { city, hits } of found) {
     const candidates: FigureItem[] = [];
@@ -71,13 +74,14 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
           ? YEAR_BONUS / 4
           : 0;
       const score = coverage(q.concepts, `${row.category} ${row.indicatorText}`) + bonus;
-      const chunk = score >= MIN_ROW_COVERAGE && statesAsked(q.asks, row.indicatorText, row.unit) ? rowChunk(deps, row) : undefined;
+      const stated = score >= MIN_ROW_COVERAGE && statesAsked(q.asks, row.indicatorText, row.unit) && fits(`${row.category} ${row.indicatorText}`);
+      const chunk = stated ? rowChunk(deps, row) : undefined;
       if (chunk) candidates.push({ score, chunk, quote: chunk.text, row });
     }
     for (const hit of hits) {
       if (hit.chunk.kind === "table-row" || hit.chunk.kind === "service-area") continue;
       const quote = quoteFor(hit.chunk, q.concepts, true);
-      if (/\d/.test(quote.text) && statesAsked(q.asks, quote.text)) {
+      if (/\d/.test(quote.text) && statesAsked(q.asks, quote.text) && fits(quote.text)) {
         candidates.push({ score: coverage(q.concepts, quote.text), chunk: hit.chunk, quote: quote.text });
       }
     }

@@ -1,26 +1,57 @@
 import { fill } from "../../prompts.ts";
 import { DETAIL_ASKS, statesAsked } from "../asks.ts";
+import { coverage } from "../evidence.ts";
 import { composeNotStated } from "./not-stated.ts";
 import type { Citation } from "../../contract/answer.ts";
 import type { Chunk } from "../../corpus/types.ts";
+import type { Hit } from "../../search/retrieve.ts";
 import { makeCitation, quoteFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { refs } from "../../util/text.ts";
 import { evidenceByCity, mergeCityHits } from "./city-evidence.ts";
 import { indicatorRowOf, rowLine } from "./rows.ts";
 import { shortQuote } from "./text.ts";
 
+/** A detail asked for must be stated within this many top passages of a city. */
+const DETAIL_DEPTH = 3;
+
+/**
+ * How much of the question the clause stating the asked detail is about (with the clause after it:
+ * "到2025年底，" says what follows); -1 when no clause states it.
+ */
+function statingFit(quote: string, q: Question): number {
+  const details = q.asks.filter((a) => DETAIL_ASKS.includes(a));
+  const clauses = quote.split(/(?<=[，；。,;])/);
+  let best = -1;
+  clauses.forEach((c, i) => {
+    if (statesAsked(details, c)) best = Math.max(best, coverage(q.concepts, c + (clauses[i + 1] ?? "")));
+  });
+  return best;
+}
+
 /**
  * The extractive answer: the best sentence of each top passage, quoted verbatim with its location,
  * per city when the question names none. Undefined when no city's plan speaks to the question.
  */
 export async function composePassage(deps: ComposeDeps, q: Question): Promise<Draft | undefined> {
-  const { found, missing } = await evidenceByCity(deps, q);
+  const evidence = await evidenceByCity(deps, q);
+  let found = evidence.found;
+  const missing = evidence.missing;
   if (found.length === 0) return undefined;
-  // A detail the plans rarely give (materials, an office, a phone number …) is answered only when a
-  // top passage states it; otherwise the answer says it is not stated.
+  // A detail the plans rarely give (materials, an office, a phone number, a date …) is answered only
+  // when a top passage states it, and that passage leads; otherwise the answer says it is not stated.
   if (q.asks.some((a) => DETAIL_ASKS.includes(a))) {
-    const states = found.some(({ hits }) => hits.slice(0, 3).some((h) => statesAsked(q.asks, quoteFor(h.chunk, q.concepts, false).text)));
-    if (!states) return composeNotStated(deps, q);
+    const states = (h: Hit) => statesAsked(q.asks, quoteFor(h.chunk, q.concepts, false).text);
+    if (!found.some(({ hits }) => hits.slice(0, DETAIL_DEPTH).some(states))) return composeNotStated(deps, q);
+    // Passages stating it lead, the one whose stating clause is most about the question first.
+    const fit = (h: Hit) => statingFit(quoteFor(h.chunk, q.concepts, false).text, q);
+    found = found.map(({ city, hits }) => {
+      const top = hits.slice(0, DETAIL_DEPTH).map((h) => ({ h, fit: fit(h) }));
+      const stating = top.filter((t) => t.fit >= 0).sort((a, b) => b.fit - a.fit);
+      // The new order keeps the scores' scale (merging cities sorts by score).
+      const scores = top.map((t) => t.h.score).sort((a, b) => b - a);
+      const ordered = [...stating, ...top.filter((t) => t.fit < 0)].map((t, i) => ({ ...t.h, score: scores[i] as number }));
+      return { city, hits: [...ordered, ...hits.slice(DETAIL_DEPTH)] };
+    });
   }
   const max = deps.config.retrieval.maxCitations;
   const hits = mergeCityHits(found, max);
@@ -58,7 +89,10 @@ export function leadLine(deps: ComposeDeps, q: Question, c: Citation, n: number)
     const area = deps.index.corpus.serviceAreas.find((a) => a.docId === chunk.docId && a.start === chunk.start);
     if (area && c.quote !== chunk.text) return fill(m.in_list, { city: c.city, area: area.area, item: c.quote, refs: refs([n]) });
   }
-  return fill(m.lead, { city: c.city, quote: shortQuote(c.quote, q.concepts), refs: refs([n]) });
+  // "什么时候建成": the cut keeps the clause that gives the year.
+  const details = q.asks.filter((a) => DETAIL_ASKS.includes(a));
+  const stating = details.length > 0 ? (clause: string) => statesAsked(details, clause) : undefined;
+  return fill(m.lead, { city: c.city, quote: shortQuote(c.quote, q.concepts, undefined, stating), refs: refs([n]) });
 }
 
 export function range(from: number, to: number): number[] {

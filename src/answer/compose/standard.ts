@@ -4,6 +4,7 @@ import { normalizeText } from "../../util/normalize.ts";
 import type { Citation } from "../../contract/answer.ts";
 import { citiesFor, makeCitation, quoteFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { evidenceByCity, mergeCityHits } from "./city-evidence.ts";
+import { settlementClash } from "../intent.ts";
 
 /*
  * Figure answers from dated standards (seeds/standards): the value in force today with its date and
@@ -55,6 +56,7 @@ export async function composeStandard(deps: ComposeDeps, q: Question): Promise<D
     const standard = standardFor(deps, q, city);
     const current = standard && entryOn(standard, city, today(deps));
     if (!standard || !current) continue;
+    if (settlementClash(deps.index.corpus.lexicon, q.norm, `${standard.name} ${current.source.quote}`)) continue;
     cities.push(city);
     const plan = [...standard.entries].reverse().find((e) => e.city === city && e.docKind === "plan" && e !== current);
     const vars = { city, name: standard.name, value: current.value, unit: current.unit, note: current.note ?? "", n: cite(current) };

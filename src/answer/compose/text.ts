@@ -20,15 +20,25 @@ const CLAUSE = /[^，；：,;:]*[，；：,;:]?/g;
  * @example
  * shortQuote("一、二，三、四，五、六", [], 5) // "一、二，…"
  */
-export function shortQuote(quote: string, concepts: readonly Concept[], max = LEAD_QUOTE_CHARS): string {
+export function shortQuote(
+  quote: string,
+  concepts: readonly Concept[],
+  max = LEAD_QUOTE_CHARS,
+  /** Clauses that state what is asked ("到2025年底" for "什么时候"): the cut centres on one of them. */
+  stating?: (clause: string) => boolean,
+): string {
   const text = quote.trim().replace(/[。；，,;]$/, "");
   if ([...text].length <= max) return text;
   const parts = (text.match(CLAUSE) ?? []).filter((p) => p.length > 0);
   if (parts.length <= 1) return [...text].slice(0, max).join("") + "…";
   let best = 0;
   let bestScore = -1;
+  const preferred = stating ? parts.map(stating) : [];
+  const anyPreferred = preferred.some(Boolean);
   parts.forEach((p, i) => {
-    const s = coverage(concepts, p);
+    if (anyPreferred && !preferred[i]) return;
+    // A stating clause is often only "到2025年底，": what it is about follows it.
+    const s = coverage(concepts, anyPreferred ? p + (parts[i + 1] ?? "") : p);
     if (s > bestScore) {
       bestScore = s;
       best = i;
