@@ -123,7 +123,7 @@ function readNumbers(text: string, facts: Profile, stated?: Profile): void {
     const n = cn ? chineseAge((cn[1] as string).replace("多", "")) : undefined;
     if (n !== undefined) set("age", n);
   }
-  const year = /((?:19|20)\d{2})\s*年(?:代)?[^，。,.]{0,6}(建|盖|建成|修|的小区|的房|的楼|小区|的老小区)/.exec(text);
+  const year = /((?:19|20)\d{2})\s*年(?:代)?[^，。,.]{0,6}(建|盖|建成|修|交房|交付|入住|落成|竣工|的小区|的房|的楼|小区|的老小区)/.exec(text);
   if (year && !/年代/.test(year[0])) set("buildingYear", Number(year[1]));
   const grade = /([一二三四1-4])\s*级(?:残疾|伤残)|残疾\s*([一二三四1-4])\s*级/.exec(text);
   if (grade) {
