@@ -90,6 +90,15 @@ describe("follow-up questions", () => {
     expect(a.text).not.toContain("低保标准");
   });
 
+  it("a story told in clauses before a bare question asks about the earlier topic, whatever words the story uses", async () => {
+    const a = await chat("六安的公租房都给哪些人", "我刚分到六安城区一所小学当老师，还没买房，我能申请吗");
+    expect(a.interpretation?.followUp).toBe(true);
+    expect(a.eligibility[0]?.title).toContain("公租房");
+    // A question clause with a topic of its own is a new question.
+    const own = await chat("六安低保标准多少", "我们河南户口，在叶集厂里上班，孩子能上这边公办小学不");
+    expect(own.interpretation?.followUp).toBeUndefined();
+  });
+
   it("a city named earlier still tells which plan to read", async () => {
     const a = await chat("我住在淮南", "公租房谁能申请");
     expect(a.eligibility.every((r) => r.city === "淮南市")).toBe(true);
