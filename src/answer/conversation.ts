@@ -134,15 +134,14 @@ export function resolveTurn(
   if (!previous) return { question, followUp: false, ...context };
   // A turn with a topic of its own is a new question, unless it only swaps one thing of the last one
   // ("分散供养的呢", "舒城县呢，我家是…") or tells about a person and asks whether they qualify for
-  // what was just discussed ("我爸中风瘫在床上三年了，能享受吗": no service of its own). A personal
-  // story with a subject the plans never mention ("闯红灯被拍了，罚款能撤吗") is carried too; the
-  // evidence check then decides whether anything answers it.
+  // what was just discussed ("我爸中风瘫在床上三年了，能享受吗": no service of its own).
   // A story told in clauses before a short question ("我刚分到城区一所小学当老师，还没买房，我能申请吗"):
   // the question clause names no topic, so it asks about the last one, whatever words the story uses.
   const clauses = current.norm.split(/[，,。；;！!]+/).filter((c) => c.trim());
   const asked = clauses.length > 1 ? analyseTurn(clauses.at(-1) as string, lexicon, catalog, tokenizer) : undefined;
-  const bareQuestion = asked !== undefined && !asked.hasTopic && asked.places.length === 0;
-  const personalAsk = current.personal && (!current.service || bareQuestion) && asksYesNo(lexicon, current.norm);
+  // One whose question clause does name something ("闯红灯被拍了，罚款能不能帮我撤了") is a new question.
+  const bareQuestion = asked !== undefined && !asked.hasTopic;
+  const personalAsk = current.personal && (asked ? bareQuestion : !current.service) && asksYesNo(lexicon, current.norm);
   const continues = !current.hasTopic || current.placeFirst || (current.elliptic && current.places.length === 0) || personalAsk;
   if (!continues) return { question, followUp: false, ...context };
   const place = current.places[0];

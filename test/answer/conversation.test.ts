@@ -97,6 +97,10 @@ describe("follow-up questions", () => {
     // A question clause with a topic of its own is a new question.
     const own = await chat("六安低保标准多少", "我们河南户口，在叶集厂里上班，孩子能上这边公办小学不");
     expect(own.interpretation?.followUp).toBeUndefined();
+    // …and so is a story about something the plans never mention: it is refused, not carried.
+    const fine = await chat("淮南托育的事我问完了", "我在淮南闯红灯被拍了，罚款200能不能帮我撤了");
+    expect(fine.interpretation?.followUp).toBeUndefined();
+    expect(fine.kind).toBe("out_of_scope");
   });
 
   it("a city named earlier still tells which plan to read", async () => {
