@@ -116,6 +116,13 @@ describe("eligibility questions are answered by the rules", () => {
     expect(station.kind).not.toBe("eligibility");
   });
 
+  it("a family asking whether they get what the topic words name is judged by the topic's rules, even when the best passage is another sentence", async () => {
+    const app = await testApp();
+    const a = await app.ask("家里老人想做适老化改造，这个是政府免费给弄吗", { history: ["我们家在金安区"] });
+    expect(a.kind).toBe("eligibility");
+    expect(a.eligibility[0]?.title).toContain("适老化改造");
+  });
+
   it("falls back to a passage answer when no rule is about the question", async () => {
     const app = await testApp();
     const a = await app.ask("淮南可以去哪里看博物馆吗");

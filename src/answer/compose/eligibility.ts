@@ -159,6 +159,9 @@ export async function composeEligibility(
     // is such a question too when that sentence says what is free ("…场馆免费提供公共文化服务").
     const onCost = q.asks.length > 0 && q.asks.every((a) => a === "cost");
     const answering = byPassage.map((p) => p.rule).filter((r) => !onCost || r.quoteChunks.some((qc) => statesAsked(["cost"], qc.text)));
+    // Someone asking whether they (or their family) get what the topic words name, when no passage
+    // sentence quoted by a rule answers better: the topic's rules.
+    if (answering.length === 0 && byPassage.length === 0 && PERSONAL.test(q.norm)) answering.push(...byTopic);
     const yesNoOnRule = answering.length > 0 && (plain || onCost) && asksYesNo(lexicon, q.norm);
     if (!PERSONAL.test(q.norm) && !placedByPassage && !yesNoOnRule) return undefined;
     const withTold = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
