@@ -55,7 +55,7 @@ export const MessagesSchema = z.object({
     tell_more: s,
   }),
   clarify: z.object({ empty: s, too_long: s, unreadable: s, no_text: s, punctuation: s, vague: s, which_city: s }),
-  out_of_scope: z.object({ topic: s, city: s, injection: s, chitchat: s }),
+  out_of_scope: z.object({ topic: s, city: s, injection: s, chitchat: s, never: s, never_what: z.record(z.string(), s) }),
   errors: z.object({ ...Object.fromEntries(ERROR_CODES.map((c) => [c, s])), city_unknown: s }),
   terminal: z.object({
     sources: s,

@@ -13,6 +13,7 @@ import { composePassage } from "./compose/passage.ts";
 import { composeStandard, namesStandard } from "./compose/standard.ts";
 import { questionConcepts, topicText } from "./evidence.ts";
 import { screenQuestion } from "./input.ts";
+import { NEVER_STATED } from "./asks.ts";
 import { detectAsks, detectIntent, hasIntentWord, isInjection, smallTalk } from "./intent.ts";
 import type { Answer, AskContext, Interpretation } from "../contract/answer.ts";
 import { analyseTurn, resolveTurn } from "./conversation.ts";
@@ -125,6 +126,11 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
     );
   }
   if (intent === "chitchat") return simple("out_of_scope", m.out_of_scope.chitchat, "chitchat");
+  // "哪家牛肉汤最好喝", "到天堂寨怎么走": no plan gives directions or rankings, whatever passage mentions the place.
+  const never = asks.find((a) => NEVER_STATED.includes(a));
+  if (never && asks.every((a) => NEVER_STATED.includes(a) || a === "rate")) {
+    return simple("out_of_scope", fill(m.out_of_scope.never, { what: m.out_of_scope.never_what[never] ?? "", pointer: m.pointer.general }), "never_stated");
+  }
 
   const knownCities = new Set(deps.catalog.map((c) => c.city));
   // The place: named in the question, else named earlier in the conversation, else the saved city.

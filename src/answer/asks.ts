@@ -10,6 +10,9 @@ import type { Ask } from "../corpus/lexicon.ts";
 /** Details the plans rarely state; answered `not_stated` unless a passage does state them. */
 export const DETAIL_ASKS: readonly Ask[] = ["office", "phone", "materials", "deadline", "hours", "cost", "date"];
 
+/** What no plan ever states: a question asking only these is refused without quoting a passage. */
+export const NEVER_STATED: readonly Ask[] = ["route", "recommend"];
+
 const NUMBER = String.raw`\d+(?:\.\d+)?\s*(?:多|余|左右)?\s*(?:万|千|百|亿)?`;
 
 /** A number of each asked kind, as a passage writes it. */

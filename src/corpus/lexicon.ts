@@ -30,6 +30,8 @@ export const ASKS = [
   "deadline", // 截止、几号之前
   "hours", // 几点开门
   "cost", // 收费吗、免费吗 (yes/no about paying)
+  "route", // 怎么走、坐几路车: directions
+  "recommend", // 哪家最好、推荐一家: a ranking or a recommendation
   "rate", // 一个月、每人: the amount asked is per person / per period
   "items", // 哪几个: which ones (an enumeration, not a count)
   "not_asked", // 好几年、这几年: a quantity word that asks nothing

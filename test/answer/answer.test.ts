@@ -185,6 +185,17 @@ describe("not stated: the plans speak of the topic but not of what is asked", ()
     expect(rural.text).toContain("7641");
   });
 
+  it("directions and rankings, which no plan gives, are refused without quoting the passage that mentions the place", async () => {
+    for (const q of ["淮南哪家牛肉汤最好喝", "金寨县城到天堂寨自驾怎么走最近"]) {
+      const a = await ask(q);
+      expect(a.kind, q).toBe("out_of_scope");
+      expect(a.citations).toEqual([]);
+      expect(a.text).toMatch(/规划不写/);
+    }
+    // A procedure asked with the same words is still a question about the service.
+    expect((await ask("六安公租房申请流程怎么走")).kind).not.toBe("out_of_scope");
+  });
+
   it("a detail the plan does state is answered (the 12333 hotline)", async () => {
     const a = await ask("六安人社电话是多少");
     expect(a.kind).not.toBe("not_stated");

@@ -18,6 +18,9 @@ describe("what a question asks for", () => {
     ["体育馆收费吗", ["cost"]],
     ["老年助餐什么时候建成", ["date"]],
     ["在哪个医院做，要不要预约", ["office", "procedure"]],
+    ["到天堂寨怎么走", ["route"]],
+    ["淮南哪家牛肉汤最好喝", ["recommend"]],
+    ["公租房怎么去申请", ["procedure"]],
   ])("%s → %j", (q, expected) => {
     expect(asks(q)).toEqual(expect.arrayContaining(expected));
   });
