@@ -35,7 +35,7 @@ export const UNKNOWN_TOPIC_WEIGHT = 2;
 const PLACE_SUFFIX = /^(市|县|区|省|镇|乡|村)$/;
 
 /** Intent words that say how a question is asked, not what about ("能不能", "哪些", "对比"). */
-const FORM_INTENTS = new Set(["eligibility", "eligibility_benefit", "list", "compare", "both_cities", "personal", "greeting", "thanks", "followup_other"]);
+const FORM_INTENTS = new Set(["eligibility", "eligibility_benefit", "list", "compare", "both_cities", "personal", "greeting", "thanks", "followup_other", "yes_no"]);
 
 /**
  * The question without what is not its topic: person words (我妈), question words (多少钱, 去哪办),
