@@ -180,7 +180,12 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
       break;
     case "figure":
       // No figure of the asked kind for the topic: say the plans do not state it, never show another number.
-      draft = (await composeStandard(deps, q)) ?? (await composeFigure(deps, q)) ?? (await composeNotStated(deps, q));
+      // A question naming a standard ("城里的低保标准") is answered by that standard or not at all: a
+      // table row that merely mentions 低保 is not it.
+      draft =
+        (await composeStandard(deps, q)) ??
+        (namesStandard(deps, q) ? undefined : await composeFigure(deps, q)) ??
+        (await composeNotStated(deps, q));
       break;
     case "eligibility":
       draft = (await composeEligibility(deps, q, withTold)) ?? (await composePassage(deps, q));

@@ -111,6 +111,19 @@ function topicOf(turn: TurnAnalysis, lexicon: Lexicon): string {
 }
 
 /**
+ * "农村的呢" after "淮南城市里老年食堂建多少个": the earlier question about villages instead of towns
+ * (the words naming towns or villages in it give way to the turn's).
+ */
+function swapSettlement(earlier: string, turn: string, lexicon: Lexicon): string {
+  const said = matchLexicon(lexicon, turn, ["settlements"])[0];
+  if (!said || said.entry.term === "城乡") return earlier;
+  const other = matchLexicon(lexicon, earlier, ["settlements"]).filter((m) => m.entry.term !== said.entry.term && m.entry.term !== "城乡");
+  let out = earlier;
+  for (const m of [...other].sort((a, b) => b.start - a.start)) out = out.slice(0, m.start) + said.form + out.slice(m.end);
+  return out;
+}
+
+/**
  * Resolve a turn against the conversation's earlier turns (oldest first).
  *
  * @example
@@ -162,7 +175,7 @@ export function resolveTurn(
   }
   const city = current.cities[0] ?? previous.cities[0] ?? lastCity;
   // "分散供养的呢" keeps the whole last question (its 多少钱); other turns keep its topic only.
-  const carried = current.elliptic ? previous.norm : `${previous.places[0] ?? ""}${topicOf(previous, lexicon)}`;
+  const carried = current.elliptic ? swapSettlement(previous.norm, current.norm, lexicon) : `${previous.places[0] ?? ""}${topicOf(previous, lexicon)}`;
   return {
     question: `${carried}，${question}`,
     followUp: true,

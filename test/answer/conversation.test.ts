@@ -103,6 +103,17 @@ describe("follow-up questions", () => {
     expect(fine.kind).toBe("out_of_scope");
   });
 
+  it("'农村的呢' swaps towns for villages in the earlier question, and the number for villages answers", async () => {
+    const a = await chat("淮南城市里老年食堂规划建多少个", "农村的呢");
+    expect(a.interpretation?.question).toContain("农村");
+    expect(a.interpretation?.question).not.toContain("城市");
+    expect(a.text.split("\n")[0]).toContain("355");
+    // A standard the plan gives only for villages does not answer for towns.
+    const dibao = await chat("淮南农村低保标准多少", "城里的低保呢");
+    expect(dibao.kind).toBe("not_stated");
+    expect(dibao.text).not.toContain("7641");
+  });
+
   it("a city named earlier still tells which plan to read", async () => {
     const a = await chat("我住在淮南", "公租房谁能申请");
     expect(a.eligibility.every((r) => r.city === "淮南市")).toBe(true);

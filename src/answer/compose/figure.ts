@@ -8,7 +8,8 @@ import { refs } from "../../util/text.ts";
 import { evidenceByCity } from "./city-evidence.ts";
 import { rowChunk, rowLine } from "./rows.ts";
 import { shortQuote } from "./text.ts";
-import { settlementClash } from "../intent.ts";
+import { settlement, settlementClash } from "../intent.ts";
+import { normalizeText } from "../../util/normalize.ts";
 
 /** An indicator row must name this share of the question's concepts to be shown. */
 const MIN_ROW_COVERAGE = 0.5;
@@ -18,6 +19,8 @@ const FIGURES_PER_CITY = 3;
 /** Figure lines per city in the text; the rest are sources. */
 const LINES_PER_CITY = 2;
 const YEAR_BONUS = 0.2;
+/** A figure sentence whose number is for exactly the towns or villages asked about. */
+const SETTLEMENT_BONUS = 0.1;
 
 interface FigureItem {
   score: number;
@@ -40,9 +43,9 @@ function columnsFor(row: IndicatorRow, norm: string): string[] {
 }
 
 /** The clause of a figure sentence that states the asked kind of number (the whole quote if none does). */
-function figureClause(quote: string, q: Question): string {
+function figureClause(quote: string, q: Question, fits: (text: string) => boolean): string {
   const clauses = quote.split(/(?<=[，；。])/).filter((c) => c.trim());
-  const stating = clauses.filter((c) => statesAsked(q.asks, c));
+  const stating = clauses.filter((c) => statesAsked(q.asks, c) && fits(c));
   if (stating.length === 0) return quote;
   const best = stating.sort((a, b) => coverage(q.concepts, b) - coverage(q.concepts, a))[0] as string;
   // A clause that states a number but none of the question ("到2025年") says nothing alone.
@@ -58,7 +61,9 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
   if (found.length === 0) return undefined;
   const items: FigureItem[] = [];
   // A figure about villages does not answer a question about towns, nor the other way round.
-  const fits = (text: string) => !settlementClash(deps.index.corpus.lexicon, q.norm, text);
+  const lexicon = deps.index.corpus.lexicon;
+  const fits = (text: string) => !settlementClash(lexicon, q.norm, text);
+  const asked = settlement(lexicon, q.norm);
   const extra: { chunk: Chunk; score: number }[] = [];
   for (const { city, hits } of found) {
     const candidates: FigureItem[] = [];
@@ -82,7 +87,9 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
       if (hit.chunk.kind === "table-row" || hit.chunk.kind === "service-area") continue;
       const quote = quoteFor(hit.chunk, q.concepts, true);
       if (/\d/.test(quote.text) && statesAsked(q.asks, quote.text) && fits(quote.text)) {
-        candidates.push({ score: coverage(q.concepts, quote.text), chunk: hit.chunk, quote: quote.text });
+        // "农村的呢": a clause stating the number for villages alone beats one for towns and villages together.
+        const own = asked !== undefined && quote.text.split(/[，；。]/).some((c) => statesAsked(q.asks, c) && settlement(lexicon, normalizeText(c)) === asked);
+        candidates.push({ score: coverage(q.concepts, quote.text) + (own ? SETTLEMENT_BONUS : 0), chunk: hit.chunk, quote: quote.text });
       }
     }
     candidates.sort((a, b) => b.score - a.score);
@@ -116,7 +123,7 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
         lines.push(rowLine(deps, item.row, refs([n]), columnsFor(item.row, q.norm)));
       } else {
         const when = isBackground(item.chunk) ? (onlyAchieved ? m.when_achieved_only : m.when_achieved) : "";
-        lines.push(fill(m.sentence, { city, quote: shortQuote(figureClause(item.quote, q), q.concepts), refs: refs([n]), when }));
+        lines.push(fill(m.sentence, { city, quote: shortQuote(figureClause(item.quote, q, fits), q.concepts), refs: refs([n]), when }));
       }
     }
   }
