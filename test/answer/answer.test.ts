@@ -196,6 +196,11 @@ describe("not stated: the plans speak of the topic but not of what is asked", ()
     expect((await ask("六安公租房申请流程怎么走")).kind).not.toBe("out_of_scope");
   });
 
+  it("'有哪几种' leads with the sentence that enumerates them", async () => {
+    const a = await ask("六安规划里重点打造的道地中药有哪几种");
+    for (const item of ["霍山石斛", "灵芝", "茯苓", "断血流", "黄精"]) expect(a.text.split("\n")[0]).toContain(item);
+  });
+
   it("a detail the plan does state is answered (the 12333 hotline)", async () => {
     const a = await ask("六安人社电话是多少");
     expect(a.kind).not.toBe("not_stated");

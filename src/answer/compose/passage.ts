@@ -28,6 +28,20 @@ function statingFit(quote: string, q: Question): number {
   return best;
 }
 
+/** "、" a sentence needs to count as enumerating items (three or more). */
+const MIN_ENUMERATION = 2;
+
+/**
+ * Hits that fit what is asked (fit ≥ 0) first, best fit first, the rest after; the new order keeps
+ * the scores' scale (merging cities sorts by score).
+ */
+function leadFirst(top: readonly Hit[], fit: (h: Hit) => number): Hit[] {
+  const scored = top.map((h) => ({ h, fit: fit(h) }));
+  const fitting = scored.filter((t) => t.fit >= 0).sort((a, b) => b.fit - a.fit);
+  const scores = top.map((h) => h.score).sort((a, b) => b - a);
+  return [...fitting, ...scored.filter((t) => t.fit < 0)].map((t, i) => ({ ...t.h, score: scores[i] as number }));
+}
+
 /**
  * The extractive answer: the best sentence of each top passage, quoted verbatim with its location,
  * per city when the question names none. Undefined when no city's plan speaks to the question.
@@ -38,20 +52,21 @@ export async function composePassage(deps: ComposeDeps, q: Question): Promise<Dr
   const missing = evidence.missing;
   if (found.length === 0) return undefined;
   // A detail the plans rarely give (materials, an office, a phone number, a date …) is answered only
-  // when a top passage states it, and that passage leads; otherwise the answer says it is not stated.
-  if (q.asks.some((a) => DETAIL_ASKS.includes(a))) {
+  // when a top passage states it; otherwise the answer says it is not stated.
+  const details = q.asks.some((a) => DETAIL_ASKS.includes(a));
+  if (details) {
     const states = (h: Hit) => statesAsked(q.asks, quoteFor(h.chunk, q.concepts, false).text);
     if (!found.some(({ hits }) => hits.slice(0, DETAIL_DEPTH).some(states))) return composeNotStated(deps, q);
-    // Passages stating it lead, the one whose stating clause is most about the question first.
-    const fit = (h: Hit) => statingFit(quoteFor(h.chunk, q.concepts, false).text, q);
-    found = found.map(({ city, hits }) => {
-      const top = hits.slice(0, DETAIL_DEPTH).map((h) => ({ h, fit: fit(h) }));
-      const stating = top.filter((t) => t.fit >= 0).sort((a, b) => b.fit - a.fit);
-      // The new order keeps the scores' scale (merging cities sorts by score).
-      const scores = top.map((t) => t.h.score).sort((a, b) => b - a);
-      const ordered = [...stating, ...top.filter((t) => t.fit < 0)].map((t, i) => ({ ...t.h, score: scores[i] as number }));
-      return { city, hits: [...ordered, ...hits.slice(DETAIL_DEPTH)] };
-    });
+  }
+  // Passages stating the detail lead, or for "有哪几种" those enumerating items, the one most about
+  // the question first.
+  const items = q.asks.includes("items");
+  if (details || items) {
+    const fit = (h: Hit) => {
+      const quote = quoteFor(h.chunk, q.concepts, false, items).text;
+      return details ? statingFit(quote, q) : (quote.match(/、/g) ?? []).length >= MIN_ENUMERATION ? coverage(q.concepts, quote) : -1;
+    };
+    found = found.map(({ city, hits }) => ({ city, hits: [...leadFirst(hits.slice(0, DETAIL_DEPTH), fit), ...hits.slice(DETAIL_DEPTH)] }));
   }
   const max = deps.config.retrieval.maxCitations;
   const hits = mergeCityHits(found, max);
