@@ -46,6 +46,7 @@ export const MessagesSchema = z.object({
     heading: s,
     known: s,
     fact: s,
+    not_told: s,
     basis: s,
     missing: s,
     to_confirm: s,

@@ -72,8 +72,14 @@ async function askBatch(file: string, rt: Runtime, savedCity: string | undefined
       rt.stdout.write(JSON.stringify({ id: parsed.id, line: n, error: { code: "INPUT_INVALID", message: unknown } }) + "\n");
       continue;
     }
-    const answer = await app.ask(parsed.question, { id: parsed.id, city: parsed.city ?? savedCity, history: parsed.history });
-    rt.stdout.write(JSON.stringify(answer) + "\n");
+    try {
+      const answer = await app.ask(parsed.question, { id: parsed.id, city: parsed.city ?? savedCity, history: parsed.history });
+      rt.stdout.write(JSON.stringify(answer) + "\n");
+    } catch (error) {
+      // A bug answering one line fails that line, not the batch; the log has the stack, not the question.
+      rt.log.error(`batch line ${n} failed`, { err: error });
+      rt.stdout.write(JSON.stringify({ id: parsed.id, line: n, error: { code: "INTERNAL", message: "internal error answering this line" } }) + "\n");
+    }
   }
   return 0;
 }

@@ -57,7 +57,9 @@ export function ruleCitations(deps: ResultDeps, rule: Rule, city: string): Citat
 export function eligibilityResult(deps: ResultDeps, rule: Rule, city: string, profile: Profile): EligibilityResult {
   const m = deps.messages.eligibility;
   const outcome = evaluateRule(rule, profile);
-  const values = profileValues(deps, profile);
+  // A rule's texts may name facts that did not decide this verdict ("低保" rules it out before 自理情况
+  // is known): those read "未说明", never an unfilled placeholder.
+  const values = { ...Object.fromEntries(rule.needs.map((f) => [f, m.not_told])), ...profileValues(deps, profile) };
   const reasons: string[] = [];
   // The city is the rule's own scope, not something the resident told: it is not repeated back.
   const known = rule.needs.filter((f) => f !== "city" && profile[f] !== undefined);

@@ -78,7 +78,8 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
         : targetYear && columns.includes(targetYear)
           ? YEAR_BONUS / 4
           : 0;
-      const score = coverage(q.concepts, `${row.category} ${row.indicatorText}`) + bonus;
+      const own = asked !== undefined && settlement(lexicon, normalizeText(row.indicatorText)) === asked;
+      const score = coverage(q.concepts, `${row.category} ${row.indicatorText}`) + bonus + (own ? SETTLEMENT_BONUS : 0);
       const stated = score >= MIN_ROW_COVERAGE && statesAsked(q.asks, row.indicatorText, row.unit) && fits(`${row.category} ${row.indicatorText}`);
       const chunk = stated ? rowChunk(deps, row) : undefined;
       if (chunk) candidates.push({ score, chunk, quote: chunk.text, row });
