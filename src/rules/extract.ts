@@ -65,6 +65,7 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
   const facts: Profile = {};
   const stated: Profile = {};
   let subject: "self" | "other" = "self";
+  const denied = new Set<string>();
   let clauseSubject: "self" | "other" | undefined;
   const clauses = [...text.matchAll(/([^，。！？!?；;,\n ]+)([，。！？!?；;,\n ]*)/g)];
   for (const [, clause = "", mark = ""] of clauses) {
@@ -91,10 +92,15 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
       const negated = negations.some((n) => n.end <= m.start && m.start - n.end <= 1);
       if (negated) {
         const pair = OPPOSITES[fact];
-        if (!pair) continue;
+        if (!pair) {
+          // "不是特困户" says nothing of what they are, but a later "特困人员照护机构" must not make them one.
+          denied.add(fact);
+          continue;
+        }
         value = pair[0] === value ? pair[1] : pair[0];
       }
       if (asking && m.entry.benefit && !PERSON_MARK.test(clause.slice(m.end))) continue;
+      if (denied.has(fact) && !negated) continue;
       if ((facts as Record<string, unknown>)[fact] === undefined) (facts as Record<string, unknown>)[fact] = value;
       const self = aboutSpeaker || m.entry.speaker === true;
       if (!asking && self && !negated && (stated as Record<string, unknown>)[fact] === undefined) {

@@ -29,6 +29,12 @@ describe("fact extraction from free text", () => {
     expect(extractFacts(text).facts).toMatchObject(facts);
   });
 
+  it("a fact denied earlier is not given back by a service named later ('不是特困户…能进特困人员照护机构吗')", () => {
+    const e = extractFacts("我爸在寿县有退休金，不是特困户，就是半失能了，能进县里那个特困人员照护机构吗");
+    expect(e.facts.incomeStatus).toBeUndefined();
+    expect(e.facts.selfCare).toBe("半失能");
+  });
+
   it("half-disabled wins over disabled, 低保边缘 over 低保", () => {
     expect(extractFacts("我妈半失能").facts.selfCare).toBe("半失能");
     expect(extractFacts("低保边缘户").facts.incomeStatus).toBe("低保边缘");
