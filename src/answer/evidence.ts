@@ -3,7 +3,7 @@ import { splitSentences } from "../corpus/chunk.ts";
 import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
 import type { StoredLexical } from "../search/lexical.ts";
 import { documentFrequency, idf } from "../search/bm25.ts";
-import { normalizeText } from "../util/normalize.ts";
+import { normalizeText, squash } from "../util/normalize.ts";
 import type { Expansion } from "../search/expand.ts";
 import type { Tokenizer } from "../search/tokenizer.ts";
 
@@ -170,6 +170,12 @@ function clauseWindow(sentence: string, concepts: readonly Concept[], preferDigi
  * figure questions, enumerations for "which …" questions). Long sentences are trimmed to the
  * clauses around their best clause, except an enumeration asked for, which is quoted whole.
  */
+/** The sentence of a passage that holds a phrase (whitespace aside), or undefined. */
+export function sentenceHolding(passage: string, phrase: string): string | undefined {
+  const flat = squash(phrase);
+  return splitSentences(passage).find((s) => squash(s.text).includes(flat))?.text.trim();
+}
+
 export function bestQuote(passage: string, concepts: readonly Concept[], preferDigits = false, enumeration = false): Quote {
   const sentences = splitSentences(passage);
   let best: { text: string; score: number; i: number } | undefined;

@@ -32,6 +32,8 @@ export const LibraryFileSchema = z
 export interface LibraryQuestion {
   text: string;
   chunkId: string;
+  /** The entry's verbatim quote: the sentence of the passage the question is about (absent in builds before it was kept). */
+  quote?: string;
   /** `questions/zhu-you-suo-ju.yaml#12`: file and entry, for maintainers. */
   source: string;
 }
@@ -121,7 +123,7 @@ export function loadLibrary(
         }
         if (prev) return bad(`questions.${qi}`, `"${q}" duplicates ${prev.where}`);
         seen.set(key, { chunkId, where });
-        questions.push({ text: q, chunkId, source: where });
+        questions.push({ text: q, chunkId, quote: e.quote, source: where });
       });
     });
   }

@@ -51,6 +51,8 @@ export interface Hit {
   library: number;
   /** That phrasing. */
   libraryQuestion?: string;
+  /** That phrasing's quote: the part of the passage it asks about. */
+  libraryQuote?: string;
 }
 
 /** RRF constant: large enough that rank 1 and rank 3 are close, as in Cormack et al. (2009). */
@@ -103,10 +105,11 @@ export async function retrieve(rt: SearchRuntime, query: RetrievalQuery, k: numb
         return i !== undefined && allowChunk(rt.chunks[i] as Chunk);
       }).filter((m) => m.similarity >= LIBRARY_FLOOR)
     : [];
-  const library = new Map<number, { similarity: number; question: string }>();
+  const library = new Map<number, { similarity: number; question: string; quote: string | undefined }>();
   for (const m of matches) {
     const i = rt.chunkIndex.get(m.chunkId);
-    if (i !== undefined) library.set(i, { similarity: m.similarity, question: (rt.library?.questions[m.question] as { text: string }).text });
+    const entry = rt.library?.questions[m.question];
+    if (i !== undefined && entry) library.set(i, { similarity: m.similarity, question: entry.text, quote: entry.quote });
   }
   const fused = fuseRanks([lexRanked, denseRanked, [...library.keys()]], [1, DENSE_WEIGHT, LIBRARY_WEIGHT]);
   for (const [i, { similarity }] of library) fused.set(i, (fused.get(i) ?? 0) + LIBRARY_BOOST * (similarity - LIBRARY_FLOOR));
@@ -125,5 +128,6 @@ export async function retrieve(rt: SearchRuntime, query: RetrievalQuery, k: numb
       ...(denseRank.has(index) ? { denseRank: denseRank.get(index) as number } : {}),
       library: library.get(index)?.similarity ?? 0,
       ...(library.has(index) ? { libraryQuestion: library.get(index)?.question as string } : {}),
+      ...(library.get(index)?.quote ? { libraryQuote: library.get(index)?.quote as string } : {}),
     }));
 }

@@ -123,6 +123,13 @@ describe("eligibility questions are answered by the rules", () => {
     expect(a.eligibility[0]?.title).toContain("适老化改造");
   });
 
+  it("a close library phrasing brings in the rule quoting the sentence it was written for (刚毕业…租房有补贴没)", async () => {
+    const app = await testApp();
+    const a = await app.ask("刚大学毕业来淮南上班，租房有补贴没");
+    expect(a.eligibility[0]?.ruleId).toBe("huainan.graduates.rent-living-subsidy");
+    expect(a.eligibility[0]?.verdict).toBe("conditional");
+  });
+
   it("falls back to a passage answer when no rule is about the question", async () => {
     const app = await testApp();
     const a = await app.ask("淮南可以去哪里看博物馆吗");

@@ -8,13 +8,13 @@ import { matchRules } from "../../rules/match.ts";
 import type { FactName } from "../../contract/profile.ts";
 import type { Rule } from "../../rules/schema.ts";
 import { VERDICT_ORDER, type AskContext, type Citation, type EligibilityResult } from "../../contract/answer.ts";
-import { citiesFor, resultDeps, makeCitation, quoteFor, sourcesLine, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { citiesFor, resultDeps, makeCitation, quoteFor, sourcesLine, LIBRARY_EVIDENCE, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { refs } from "../../util/text.ts";
 import { evidenceByCity, mergeCityHits, type CityHits } from "./city-evidence.ts";
 import { squash } from "../../util/normalize.ts";
 import { asksForFact, statesAsked } from "../asks.ts";
 import { asksYesNo } from "../intent.ts";
-import { coverage } from "../evidence.ts";
+import { coverage, sentenceHolding } from "../evidence.ts";
 
 const PERSONAL = /(我|俺|本人|咱|家里|家人|老伴|孩子|儿子|女儿)/;
 
@@ -95,6 +95,21 @@ function rulesQuotingBestPassages(deps: ComposeDeps, q: Question, found: readonl
   return out;
 }
 
+/** The rules quoting the sentence a close library phrasing of a city's best passage was written for. */
+function rulesOfLibraryMatches(deps: ComposeDeps, found: readonly CityHits[], cities: readonly string[]): Rule[] {
+  const out: Rule[] = [];
+  for (const { hits } of found) {
+    const best = hits[0];
+    if (!best?.libraryQuote || best.library < LIBRARY_EVIDENCE) continue;
+    const sentence = squash(sentenceHolding(best.chunk.text, best.libraryQuote) ?? best.libraryQuote);
+    for (const rule of deps.index.rules) {
+      if (!rule.cities.some((c) => cities.includes(c)) || out.includes(rule)) continue;
+      if (rule.quoteChunks.some((qc) => qc.chunkId === best.chunk.id && sentence.includes(squash(qc.text)))) out.push(rule);
+    }
+  }
+  return out;
+}
+
 /**
  * Eligibility answers: rules about the question's topic evaluated on the saved profile merged with
  * the facts the question gives (the question wins), verdict first, then reasons, quotes and what
@@ -119,6 +134,9 @@ export async function composeEligibility(
   // rather than what they ask ("我是送外卖的，能交公积金吗" finds a passage on 新业态 training).
   const { found } = await evidenceByCity(deps, q);
   const byPassage = rulesQuotingBestPassages(deps, q, found, cities);
+  // A close library phrasing names the sentence it asks about: the rules quoting that sentence are
+  // about the question as surely as those its topic words name ("房子着火烧没了…能给点救助吗").
+  for (const rule of rulesOfLibraryMatches(deps, found, cities)) if (!byTopic.includes(rule)) byTopic.push(rule);
   const strong = byPassage.filter((p) => p.coverage >= PASSAGE_ROUTE_COVERAGE).map((p) => p.rule);
   const weak = byPassage.filter((p) => p.coverage >= WEAK_PASSAGE_COVERAGE && p.coverage < PASSAGE_ROUTE_COVERAGE).map((p) => p.rule);
   const told = extracted.facts;
