@@ -53,6 +53,8 @@ export interface TurnAnalysis {
   service: boolean;
   /** Covered words left once the places are taken out. */
   rest: string;
+  /** Small talk outside the plans ("明天合肥下雨不"): no topic a later turn can continue. */
+  offTopic: boolean;
 }
 
 /** How the current turn may continue the last one (only the turn being answered needs these). */
@@ -71,7 +73,8 @@ export function analyseTurn(text: string, lexicon: Lexicon, catalog: readonly Ci
   const detected = detectCities(norm, catalog, lexicon);
   const rest = detected.rest;
   const named = matchLexicon(lexicon, rest, ["services", "groups"]);
-  const base = { norm, places: detected.names, cities: detected.covered, rest };
+  const offTopic = matchLexicon(lexicon, norm, ["intents"]).some((m) => m.entry.term === "chitchat");
+  const base = { norm, places: detected.names, cities: detected.covered, rest, offTopic };
   if (named.length > 0) return { ...base, hasTopic: true, service: named.some((m) => m.entry.kind === "services") };
   // Take out facts, persons, question and intent words: whatever content words remain are a topic.
   let stripped = topicText(rest, lexicon);
@@ -142,7 +145,7 @@ export function resolveTurn(
   const current = { ...turn, ...turnCues(turn, lexicon) };
   const earlier = turns.map((t) => analyseTurn(t, lexicon, catalog, tokenizer));
   const lastCity = [...earlier].reverse().find((t) => t.cities.length > 0)?.cities[0];
-  const previous = [...earlier].reverse().find((t) => t.hasTopic);
+  const previous = [...earlier].reverse().find((t) => t.hasTopic && !t.offTopic);
   const context = { turns, ...(current.cities.length === 0 && lastCity ? { city: lastCity } : {}) };
   if (!previous) return { question, followUp: false, ...context };
   // A turn with a topic of its own is a new question, unless it only swaps one thing of the last one

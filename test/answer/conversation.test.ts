@@ -114,6 +114,13 @@ describe("follow-up questions", () => {
     expect(dibao.text).not.toContain("7641");
   });
 
+  it("small talk earlier in the chat is no topic to continue ('明天合肥下雨不' then a question about 六安)", async () => {
+    const a = await chat("明天合肥下雨不", "六安娃上幼儿园有没有资助");
+    expect(a.interpretation?.followUp).toBeUndefined();
+    expect(a.kind).not.toBe("out_of_scope");
+    expect(a.citations[0]?.city).toBe("六安市");
+  });
+
   it("a city named earlier still tells which plan to read", async () => {
     const a = await chat("我住在淮南", "公租房谁能申请");
     expect(a.eligibility.every((r) => r.city === "淮南市")).toBe(true);
