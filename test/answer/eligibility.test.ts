@@ -130,6 +130,17 @@ describe("eligibility questions are answered by the rules", () => {
     expect(a.eligibility[0]?.verdict).toBe("conditional");
   });
 
+  it("a long basis is cut at a clause boundary in the text and kept whole in the result", async () => {
+    const app = await testApp();
+    const a = await app.ask("带孩子去淮南工人文化宫参加活动要交钱吗");
+    const line = a.text.split("\n").find((l) => l.startsWith("规划依据："));
+    const whole = a.eligibility[0]?.reasons.find((r) => r.startsWith("规划依据：")) ?? "";
+    expect(line).toBeDefined();
+    expect([...(line as string)].length).toBeLessThanOrEqual(92);
+    expect(whole.length).toBeGreaterThan((line as string).length);
+    expect(whole.startsWith((line as string).replace(/…$/, ""))).toBe(true);
+  });
+
   it("falls back to a passage answer when no rule is about the question", async () => {
     const app = await testApp();
     const a = await app.ask("淮南可以去哪里看博物馆吗");

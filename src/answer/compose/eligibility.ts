@@ -15,6 +15,7 @@ import { squash } from "../../util/normalize.ts";
 import { asksForFact, statesAsked } from "../asks.ts";
 import { asksYesNo } from "../intent.ts";
 import { coverage, sentenceHolding } from "../evidence.ts";
+import { shortQuote } from "./text.ts";
 
 const PERSONAL = /(我|俺|本人|咱|家里|家人|老伴|孩子|儿子|女儿)/;
 
@@ -27,6 +28,9 @@ const WEAK_PASSAGE_COVERAGE = 0.5;
 const MAX_RESULTS = 4;
 
 
+
+/** A rule's basis is cut to about this many characters in an answer's text. */
+const BASIS_CHARS = 90;
 
 /** Results told in full in a text; the others get their verdict line, and the not-eligible ones one line together. */
 const DETAILED = 1;
@@ -57,7 +61,10 @@ export function renderResults(
   const shown = ordered.filter((r) => !folded.includes(r));
   shown.forEach((r, i) => {
     lines.push(fill(m.heading, { city: r.city, title: r.title, verdict: m.verdict[r.verdict], refs: cite(r) }));
-    if (i < DETAILED) lines.push(...r.reasons.filter((x) => !x.startsWith(m.confirm_prefix)).slice(0, 3));
+    // The basis is cut at a clause boundary for reading; the result's reasons keep it whole.
+    const basis = fill(m.basis, { basis: "" });
+    const read = (x: string) => (x.startsWith(basis) ? shortQuote(x, [], BASIS_CHARS) : x);
+    if (i < DETAILED) lines.push(...r.reasons.filter((x) => !x.startsWith(m.confirm_prefix)).slice(0, 3).map(read));
   });
   if (folded.length > 0) {
     for (const r of folded) cite(r);
