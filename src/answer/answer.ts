@@ -193,7 +193,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
     default:
       draft =
         (namesStandard(deps, q) ? await composeStandard(deps, q) : undefined) ??
-        (await composeEligibility(deps, q, withTold, { onlyWithFacts: true })) ??
+        (await composeEligibility(deps, q, withTold, { onlyWithFacts: true, toldEarlier: told })) ??
         (await composePassage(deps, q));
   }
   return (

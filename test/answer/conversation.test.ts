@@ -121,6 +121,13 @@ describe("follow-up questions", () => {
     expect(a.citations[0]?.city).toBe("六安市");
   });
 
+  it("facts told in earlier turns make a yes-or-no on the topic a question for its rules ('小区2015年建的' … '能搞老旧小区改造吗')", async () => {
+    const a = await chat("裕安区的 我们小区2015年建的", "楼道破得不行", "能搞老旧小区改造吗");
+    expect(a.kind).toBe("eligibility");
+    expect(a.eligibility[0]?.verdict).toBe("not_eligible");
+    expect(a.eligibility[0]?.reasons[0]).toContain("2015");
+  });
+
   it("a city named earlier still tells which plan to read", async () => {
     const a = await chat("我住在淮南", "公租房谁能申请");
     expect(a.eligibility.every((r) => r.city === "淮南市")).toBe(true);

@@ -126,7 +126,8 @@ export async function composeEligibility(
   deps: ComposeDeps,
   q: Question,
   context: AskContext,
-  options: { onlyWithFacts?: boolean } = {},
+  /** `toldEarlier`: facts the resident stated in earlier turns of this conversation (they count as told). */
+  options: { onlyWithFacts?: boolean; toldEarlier?: Profile } = {},
 ): Promise<(Draft & { profile: Profile }) | undefined> {
   const cities = citiesFor(deps, q);
   const lexicon = deps.index.corpus.lexicon;
@@ -146,7 +147,7 @@ export async function composeEligibility(
   for (const rule of rulesOfLibraryMatches(deps, found, cities)) if (!byTopic.includes(rule)) byTopic.push(rule);
   const strong = byPassage.filter((p) => p.coverage >= PASSAGE_ROUTE_COVERAGE).map((p) => p.rule);
   const weak = byPassage.filter((p) => p.coverage >= WEAK_PASSAGE_COVERAGE && p.coverage < PASSAGE_ROUTE_COVERAGE).map((p) => p.rule);
-  const told = extracted.facts;
+  const told: Profile = { ...options.toldEarlier, ...extracted.facts };
   const placed = (rule: Rule) => Object.keys(told).length > 0 && evaluateAny(rule.group, told) === true;
   // Every rule the topic words name rules the person out: look further.
   const topicExcludes = byTopic.length > 0 && byTopic.every((r) => evaluateRule(r, told).verdict === "not_eligible");
@@ -188,7 +189,11 @@ export async function composeEligibility(
     // sentence quoted by a rule answers better: the topic's rules.
     if (answering.length === 0 && byPassage.length === 0 && PERSONAL.test(q.norm)) answering.push(...byTopic);
     const yesNoOnRule = answering.length > 0 && (plain || onCost) && asksYesNo(lexicon, q.norm);
-    if (!PERSONAL.test(q.norm) && !placedByPassage && !yesNoOnRule) return undefined;
+    // Facts told in this turn or earlier ("我们小区2015年建的" … "能搞老旧小区改造吗") that the topic's
+    // rules use make a yes-or-no about the topic a question about those rules.
+    const statedNames = Object.keys({ ...options.toldEarlier, ...extracted.stated });
+    const usesTold = plain && asksYesNo(lexicon, q.norm) && byTopic.some((r) => r.needs.some((f) => statedNames.includes(f)));
+    if (!PERSONAL.test(q.norm) && !placedByPassage && !yesNoOnRule && !usesTold) return undefined;
     const withTold = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
     rules = yesNoOnRule ? [...new Set([...answering.filter(placed), ...withTold.filter(placed), ...answering, ...withTold])] : withTold;
   }
