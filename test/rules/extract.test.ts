@@ -15,6 +15,7 @@ describe("fact extraction from free text", () => {
     ["我们小区2012年交房的，能排进老旧小区改造吗", { buildingYear: 2012 }],
     ["我们家在凤台农村，就两个闺女", { hukou: "农村", familyPlanning: "双女家庭" }],
     ["寿县农村的", { hukou: "农村" }],
+    ["老公在部队当兵 孩子在叶集上学", { militaryFamily: true }],
     ["我妈老年痴呆在家我一个人照顾", { selfCare: "失智", carer: true }],
     ["我是外卖骑手", { employment: "新就业形态" }],
     ["低保边缘家庭", { incomeStatus: "低保边缘" }],
