@@ -114,6 +114,19 @@ function topicOf(turn: TurnAnalysis, lexicon: Lexicon): string {
 }
 
 /**
+ * "特困的呢" after "六安低保标准多少": the earlier question about the service the turn names instead
+ * (its service words give way; the rest of the question, its 多少 included, stays).
+ */
+function swapService(earlier: string, turn: string, lexicon: Lexicon): string {
+  const said = matchLexicon(lexicon, turn, ["services", "groups"])[0];
+  if (!said) return earlier;
+  const other = matchLexicon(lexicon, earlier, ["services", "groups"]).filter((m) => m.entry.term !== said.entry.term);
+  let out = earlier;
+  for (const m of [...other].sort((a, b) => b.start - a.start)) out = out.slice(0, m.start) + said.form + out.slice(m.end);
+  return out;
+}
+
+/**
  * "农村的呢" after "淮南城市里老年食堂建多少个": the earlier question about villages instead of towns
  * (the words naming towns or villages in it give way to the turn's).
  */
@@ -178,7 +191,7 @@ export function resolveTurn(
   }
   const city = current.cities[0] ?? previous.cities[0] ?? lastCity;
   // "分散供养的呢" keeps the whole last question (its 多少钱); other turns keep its topic only.
-  const carried = current.elliptic ? swapSettlement(previous.norm, current.norm, lexicon) : `${previous.places[0] ?? ""}${topicOf(previous, lexicon)}`;
+  const carried = current.elliptic ? swapSettlement(swapService(previous.norm, current.norm, lexicon), current.norm, lexicon) : `${previous.places[0] ?? ""}${topicOf(previous, lexicon)}`;
   return {
     question: `${carried}，${question}`,
     followUp: true,

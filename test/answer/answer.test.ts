@@ -201,6 +201,11 @@ describe("not stated: the plans speak of the topic but not of what is asked", ()
     for (const item of ["霍山石斛", "灵芝", "茯苓", "断血流", "黄精"]) expect(a.text.split("\n")[0]).toContain(item);
   });
 
+  it("common typos of a service name still find it (低包, 公租方)", async () => {
+    expect((await ask("六安低包现在一个月多少钱")).text).toContain("630");
+    expect((await ask("淮南公租方谁能申请")).eligibility[0]?.title).toContain("公租房");
+  });
+
   it("a detail the plan does state is answered (the 12333 hotline)", async () => {
     const a = await ask("六安人社电话是多少");
     expect(a.kind).not.toBe("not_stated");

@@ -21,6 +21,7 @@ describe("what a question asks for", () => {
     ["到天堂寨怎么走", ["route"]],
     ["淮南哪家牛肉汤最好喝", ["recommend"]],
     ["公租房怎么去申请", ["procedure"]],
+    ["到2025年养老护理员要达到多少人", ["count"]],
   ])("%s → %j", (q, expected) => {
     expect(asks(q)).toEqual(expect.arrayContaining(expected));
   });

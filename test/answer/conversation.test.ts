@@ -128,6 +128,12 @@ describe("follow-up questions", () => {
     expect(a.eligibility[0]?.reasons[0]).toContain("2015");
   });
 
+  it("'X的呢' naming another service swaps it into the earlier question", async () => {
+    const a = await chat("淮南公租房谁能申请", "保障性租赁住房的呢");
+    expect(a.interpretation?.question).toMatch(/^淮南保障性租赁住房谁能申请/);
+    expect(a.eligibility[0]?.title).toContain("保障性租赁住房");
+  });
+
   it("a city named earlier still tells which plan to read", async () => {
     const a = await chat("我住在淮南", "公租房谁能申请");
     expect(a.eligibility.every((r) => r.city === "淮南市")).toBe(true);
