@@ -14,6 +14,7 @@ import { composeStandard, namesStandard } from "./compose/standard.ts";
 import { questionConcepts, topicText } from "./evidence.ts";
 import { screenQuestion } from "./input.ts";
 import { NEVER_STATED } from "./asks.ts";
+import { escapeRegExp } from "../util/text.ts";
 import { detectAsks, detectIntent, hasIntentWord, isInjection, smallTalk } from "./intent.ts";
 import type { Answer, AskContext, Interpretation } from "../contract/answer.ts";
 import { analyseTurn, resolveTurn } from "./conversation.ts";
@@ -115,7 +116,17 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
   });
   if (intent === "injection") return simple("out_of_scope", m.out_of_scope.injection, "prompt_injection");
   if (intent === "greeting") return simple("greeting", m.greeting, "greeting");
-  if (detected.covered.length === 0 && detected.uncovered.length > 0) {
+  // "我是淮南的 想问下蚌埠低保多少": the place asked about is the one in the question's last clause, when
+  // the covered city is only where the resident is from (its clause names no service: "医保是淮南的" does).
+  const clauses = norm.split(/[，,。；;！!？?\s]+/).filter(Boolean);
+  const lastClause = clauses.at(-1) ?? norm;
+  const onlyWhereFrom = clauses
+    .filter((c) => detected.names.some((n) => c.includes(n)))
+    .every((c) => matchLexicon(lexicon, c, ["services", "groups"]).length === 0);
+  // "在上海那边办吗" names where something is done, not whose plan: that stays the covered city's question.
+  const asksOf = (p: string) => new RegExp(`(?<![在到去回跑])${escapeRegExp(p)}`).test(lastClause);
+  const askedElsewhere = detected.uncovered.some(asksOf) && !detected.names.some((n) => lastClause.includes(n)) && onlyWhereFrom;
+  if ((detected.covered.length === 0 || askedElsewhere) && detected.uncovered.length > 0) {
     return simple(
       "out_of_scope",
       fill(m.out_of_scope.city, {

@@ -206,6 +206,15 @@ describe("not stated: the plans speak of the topic but not of what is asked", ()
     expect((await ask("淮南公租方谁能申请")).eligibility[0]?.title).toContain("公租房");
   });
 
+  it("a question about another city from someone who says where they are from is refused for that city", async () => {
+    const a = await ask("我是淮南的 想问下蚌埠低保多少");
+    expect(a.kind).toBe("out_of_scope");
+    expect(a.text).toContain("蚌埠");
+    // "在上海那边办" says where something is done: still a question about 淮南's plan.
+    const remote = await ask("我户口在淮南，是残疾人，现在跟孩子住上海，残疾补贴能在上海那边办吗");
+    expect(remote.kind).not.toBe("out_of_scope");
+  });
+
   it("a detail the plan does state is answered (the 12333 hotline)", async () => {
     const a = await ask("六安人社电话是多少");
     expect(a.kind).not.toBe("not_stated");

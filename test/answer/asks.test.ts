@@ -22,6 +22,8 @@ describe("what a question asks for", () => {
     ["淮南哪家牛肉汤最好喝", ["recommend"]],
     ["公租房怎么去申请", ["procedure"]],
     ["到2025年养老护理员要达到多少人", ["count"]],
+    ["淮南12333周末有人接吗", ["hours"]],
+    ["老年食堂在哪条街", ["office"]],
   ])("%s → %j", (q, expected) => {
     expect(asks(q)).toEqual(expect.arrayContaining(expected));
   });
