@@ -134,6 +134,13 @@ describe("follow-up questions", () => {
     expect(a.eligibility[0]?.title).toContain("保障性租赁住房");
   });
 
+  it("'就这几样吗 都列一下' continues the earlier list", async () => {
+    const a = await chat("淮南住房方面政府兜底的有啥", "就这几样吗 都列一下");
+    expect(a.interpretation?.followUp).toBe(true);
+    expect(a.kind).toBe("list");
+    expect(a.text).toContain("公租房保障");
+  });
+
   it("a city named earlier still tells which plan to read", async () => {
     const a = await chat("我住在淮南", "公租房谁能申请");
     expect(a.eligibility.every((r) => r.city === "淮南市")).toBe(true);
