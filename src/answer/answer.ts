@@ -14,7 +14,7 @@ import { composeStandard, namesStandard } from "./compose/standard.ts";
 import { questionConcepts, topicText } from "./evidence.ts";
 import { screenQuestion } from "./input.ts";
 import { NEVER_STATED } from "./asks.ts";
-import { escapeRegExp } from "../util/text.ts";
+import { escapeRegExp, messageClauses } from "../util/text.ts";
 import { detectAsks, detectIntent, hasIntentWord, isInjection, smallTalk } from "./intent.ts";
 import type { Answer, AskContext, Interpretation } from "../contract/answer.ts";
 import { analyseTurn, resolveTurn } from "./conversation.ts";
@@ -118,7 +118,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
   if (intent === "greeting") return simple("greeting", m.greeting, "greeting");
   // "我是淮南的 想问下蚌埠低保多少": the place asked about is the one in the question's last clause, when
   // the covered city is only where the resident is from (its clause names no service: "医保是淮南的" does).
-  const clauses = norm.split(/[，,。；;！!？?\s]+/).filter(Boolean);
+  const clauses = messageClauses(norm);
   const lastClause = clauses.at(-1) ?? norm;
   const onlyWhereFrom = clauses
     .filter((c) => detected.names.some((n) => c.includes(n)))

@@ -1,10 +1,10 @@
 import { detectCities, type CityEntry } from "../corpus/cities.ts";
-import { intentTerms, matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { intentTerms, matchLexicon, type Lexicon, type LexiconKind } from "../corpus/lexicon.ts";
 import { normalizeText } from "../util/normalize.ts";
 import type { Tokenizer } from "../search/tokenizer.ts";
 import { topicText } from "./evidence.ts";
 import { asksYesNo, detectAsks } from "./intent.ts";
-import { escapeRegExp } from "../util/text.ts";
+import { escapeRegExp, messageClauses } from "../util/text.ts";
 
 /*
  * Follow-up questions without a model, as rules over the lexicon (GOV.UK Chat rewrites a follow-up
@@ -113,27 +113,19 @@ function topicOf(turn: TurnAnalysis, lexicon: Lexicon): string {
     .replace(/^[的了和与及]+|[的了吗呢吧啊呀不谁啥有]+$/g, "");
 }
 
-/**
- * "特困的呢" after "六安低保标准多少": the earlier question about the service the turn names instead
- * (its service words give way; the rest of the question, its 多少 included, stays).
- */
-function swapService(earlier: string, turn: string, lexicon: Lexicon): string {
-  const said = matchLexicon(lexicon, turn, ["services", "groups"])[0];
-  if (!said) return earlier;
-  const other = matchLexicon(lexicon, earlier, ["services", "groups"]).filter((m) => m.entry.term !== said.entry.term);
-  let out = earlier;
-  for (const m of [...other].sort((a, b) => b.start - a.start)) out = out.slice(0, m.start) + said.form + out.slice(m.end);
-  return out;
-}
+/** What a "X的呢" may swap in the earlier question: a service or group, and towns or villages. */
+const SWAPPED_KINDS: readonly (readonly LexiconKind[])[] = [["services", "groups"], ["settlements"]];
 
 /**
- * "农村的呢" after "淮南城市里老年食堂建多少个": the earlier question about villages instead of towns
- * (the words naming towns or villages in it give way to the turn's).
+ * "保障性租赁住房的呢" after "淮南公租房谁能申请", "农村的呢" after "淮南城市里老年食堂建多少个": the
+ * earlier question with the words of one kind (a service or group; towns or villages) giving way to
+ * the one the turn names. The rest of the question, its 多少 included, stays.
  */
-function swapSettlement(earlier: string, turn: string, lexicon: Lexicon): string {
-  const said = matchLexicon(lexicon, turn, ["settlements"])[0];
+function swapWord(earlier: string, turn: string, lexicon: Lexicon, kinds: readonly LexiconKind[]): string {
+  const said = matchLexicon(lexicon, turn, kinds)[0];
+  // "城乡的呢" names both: nothing to swap.
   if (!said || said.entry.term === "城乡") return earlier;
-  const other = matchLexicon(lexicon, earlier, ["settlements"]).filter((m) => m.entry.term !== said.entry.term && m.entry.term !== "城乡");
+  const other = matchLexicon(lexicon, earlier, kinds).filter((m) => m.entry.term !== said.entry.term && m.entry.term !== "城乡");
   let out = earlier;
   for (const m of [...other].sort((a, b) => b.start - a.start)) out = out.slice(0, m.start) + said.form + out.slice(m.end);
   return out;
@@ -166,7 +158,7 @@ export function resolveTurn(
   // what was just discussed ("我爸中风瘫在床上三年了，能享受吗": no service of its own).
   // A story told in clauses before a short question ("我刚分到城区一所小学当老师，还没买房，我能申请吗"):
   // the question clause names no topic, so it asks about the last one, whatever words the story uses.
-  const clauses = current.norm.split(/[，,。；;！!]+/).filter((c) => c.trim());
+  const clauses = messageClauses(current.norm);
   const asked = clauses.length > 1 ? analyseTurn(clauses.at(-1) as string, lexicon, catalog, tokenizer) : undefined;
   // One whose question clause does name something ("闯红灯被拍了，罚款能不能帮我撤了") is a new question.
   const bareQuestion = asked !== undefined && !asked.hasTopic;
@@ -191,7 +183,9 @@ export function resolveTurn(
   }
   const city = current.cities[0] ?? previous.cities[0] ?? lastCity;
   // "分散供养的呢" keeps the whole last question (its 多少钱); other turns keep its topic only.
-  const carried = current.elliptic ? swapSettlement(swapService(previous.norm, current.norm, lexicon), current.norm, lexicon) : `${previous.places[0] ?? ""}${topicOf(previous, lexicon)}`;
+  const carried = current.elliptic
+    ? SWAPPED_KINDS.reduce((text, kinds) => swapWord(text, current.norm, lexicon, kinds), previous.norm)
+    : `${previous.places[0] ?? ""}${topicOf(previous, lexicon)}`;
   return {
     question: `${carried}，${question}`,
     followUp: true,

@@ -34,6 +34,14 @@ export function charBigrams(text: string): string[] {
 }
 
 /** A text to match literally inside a regular expression. */
+/**
+ * The clauses of a message, split at punctuation and spaces ("我是淮南的 想问下蚌埠低保多少" → two):
+ * the last one is usually what is asked.
+ */
+export function messageClauses(text: string): string[] {
+  return text.split(/[，,。；;！!？?\s]+/).filter(Boolean);
+}
+
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
