@@ -188,11 +188,12 @@ export async function composeEligibility(
     // Someone asking whether they (or their family) get what the topic words name, when no passage
     // sentence quoted by a rule answers better: the topic's rules.
     if (answering.length === 0 && byPassage.length === 0 && PERSONAL.test(q.norm)) answering.push(...byTopic);
-    const yesNoOnRule = answering.length > 0 && (plain || onCost) && asksYesNo(lexicon, q.norm);
+    const yesNo = asksYesNo(lexicon, q.norm);
+    const yesNoOnRule = answering.length > 0 && (plain || onCost) && yesNo;
     // Facts told in this turn or earlier ("我们小区2015年建的" … "能搞老旧小区改造吗") that the topic's
     // rules use make a yes-or-no about the topic a question about those rules.
     const statedNames = Object.keys({ ...options.toldEarlier, ...extracted.stated });
-    const usesTold = plain && asksYesNo(lexicon, q.norm) && byTopic.some((r) => r.needs.some((f) => statedNames.includes(f)));
+    const usesTold = plain && yesNo && byTopic.some((r) => r.needs.some((f) => statedNames.includes(f)));
     if (!PERSONAL.test(q.norm) && !placedByPassage && !yesNoOnRule && !usesTold) return undefined;
     const withTold = rules.filter((r) => r.needs.some((f) => toldNames.includes(f)));
     rules = yesNoOnRule ? [...new Set([...answering.filter(placed), ...withTold.filter(placed), ...answering, ...withTold])] : withTold;
