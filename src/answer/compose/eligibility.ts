@@ -81,6 +81,13 @@ export function renderResults(
   return { text: lines.join("\n").trim(), citations };
 }
 
+/** The rules for `cities` quoting a part of one passage that `fits` (the quote without whitespace). */
+function rulesQuoting(deps: ComposeDeps, chunkId: string, cities: readonly string[], fits: (quoted: string) => boolean): Rule[] {
+  return deps.index.rules.filter(
+    (rule) => rule.cities.some((c) => cities.includes(c)) && rule.quoteChunks.some((qc) => qc.chunkId === chunkId && fits(squash(qc.text))),
+  );
+}
+
 /**
  * The rules that quote the sentence of each city's best passage that answers (for a service list,
  * the item asked about), not every rule of the passage.
@@ -93,28 +100,21 @@ function rulesQuotingBestPassages(deps: ComposeDeps, q: Question, found: readonl
     const stated = coverage(q.concepts, `${best.chunk.context} ${best.chunk.text}`);
     // The rule must quote the sentence that answers, not just another sentence of the same passage.
     const quote = squash(quoteFor(best.chunk, q.concepts, false).text);
-    for (const rule of deps.index.rules) {
-      if (!rule.cities.some((c) => cities.includes(c))) continue;
-      const hit = rule.quoteChunks.some((qc) => qc.chunkId === best.chunk.id && (quote.includes(squash(qc.text)) || squash(qc.text).includes(quote)));
-      if (hit) out.push({ rule, coverage: stated });
-    }
+    for (const rule of rulesQuoting(deps, best.chunk.id, cities, (t) => quote.includes(t) || t.includes(quote))) out.push({ rule, coverage: stated });
   }
   return out;
 }
 
 /** The rules quoting the sentence a close library phrasing of a city's best passage was written for. */
 function rulesOfLibraryMatches(deps: ComposeDeps, found: readonly CityHits[], cities: readonly string[]): Rule[] {
-  const out: Rule[] = [];
+  const out = new Set<Rule>();
   for (const { hits } of found) {
     const best = hits[0];
     if (!best?.libraryQuote || best.library < LIBRARY_EVIDENCE) continue;
     const sentence = squash(sentenceHolding(best.chunk.text, best.libraryQuote) ?? best.libraryQuote);
-    for (const rule of deps.index.rules) {
-      if (!rule.cities.some((c) => cities.includes(c)) || out.includes(rule)) continue;
-      if (rule.quoteChunks.some((qc) => qc.chunkId === best.chunk.id && sentence.includes(squash(qc.text)))) out.push(rule);
-    }
+    for (const rule of rulesQuoting(deps, best.chunk.id, cities, (t) => sentence.includes(t))) out.add(rule);
   }
-  return out;
+  return [...out];
 }
 
 /**
