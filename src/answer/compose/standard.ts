@@ -14,13 +14,22 @@ import { settlementClash } from "../intent.ts";
 /** What a standard answers: an amount or a bare "how much", not a count or a share. */
 const STANDARD_ASKS = new Set(["amount", "standard", "rate"]);
 
+const normalizedTopics = new WeakMap<Standard, string[]>();
+
+/** A standard's topics, normalised once per loaded build (not per question). */
+function topicsOf(standard: Standard): string[] {
+  let topics = normalizedTopics.get(standard);
+  if (!topics) normalizedTopics.set(standard, (topics = standard.topics.map(normalizeText)));
+  return topics;
+}
+
 /** The standard a question names for a city: the one whose longest topic occurs in it. */
 export function standardFor(deps: ComposeDeps, q: Question, city: string): Standard | undefined {
   const text = [q.norm, ...q.expansion.added.map(normalizeText)].join(" ");
   let best: { standard: Standard; length: number } | undefined;
   for (const s of deps.index.corpus.standards ?? []) {
     if (!s.entries.some((e) => e.city === city)) continue;
-    const length = Math.max(0, ...s.topics.map(normalizeText).filter((t) => text.includes(t)).map((t) => t.length));
+    const length = Math.max(0, ...topicsOf(s).filter((t) => text.includes(t)).map((t) => t.length));
     if (length > 0 && (!best || length > best.length)) best = { standard: s, length };
   }
   return best?.standard;
@@ -29,7 +38,7 @@ export function standardFor(deps: ComposeDeps, q: Question, city: string): Stand
 /** The question names a standard by one of its "…标准" topics ("淮南低保标准"): a figure is what it wants. */
 export function namesStandard(deps: ComposeDeps, q: Question): boolean {
   const text = q.norm;
-  return (deps.index.corpus.standards ?? []).some((s) => s.topics.map(normalizeText).some((t) => t.endsWith("标准") && text.includes(t)));
+  return (deps.index.corpus.standards ?? []).some((s) => topicsOf(s).some((t) => t.endsWith("标准") && text.includes(t)));
 }
 
 function today(deps: ComposeDeps): string {
