@@ -53,6 +53,8 @@ export const ProfileSchema = z
     medicalInsurance: z.enum(MEDICAL_INSURANCE),
     /** Affected by a natural disaster or accident (受灾). */
     disasterAffected: z.boolean(),
+    /** Has signed a labour contract with an employer or a platform (签了劳动合同). */
+    laborContract: z.boolean(),
   })
   .partial()
   .strict();

@@ -67,6 +67,7 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
   let subject: "self" | "other" = "self";
   const denied = new Set<string>();
   let clauseSubject: "self" | "other" | undefined;
+  const employments = new Set<NonNullable<Profile["employment"]>>();
   const clauses = [...text.matchAll(/([^，。！？!?；;,\n ]+)([，。！？!?；;,\n ]*)/g)];
   for (const [, clause = "", mark = ""] of clauses) {
     const words = matchLexicon(lexicon, clause, ["facts", "persons", "intents"]);
@@ -90,6 +91,8 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
       const fact = m.entry.fact as FactName;
       let value: unknown = m.entry.value;
       const negated = negations.some((n) => n.end <= m.start && m.start - n.end <= 1);
+      // "跟本地人一样", "和城里人比": a group the person compares themselves with, not what they are.
+      if (/[跟和同像比]$/.test(clause.slice(0, m.start))) continue;
       if (negated) {
         const pair = OPPOSITES[fact];
         if (!pair) {
@@ -101,6 +104,7 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
       }
       if (asking && m.entry.benefit && !PERSON_MARK.test(clause.slice(m.end))) continue;
       if (denied.has(fact) && !negated) continue;
+      if (fact === "employment" && !negated) employments.add(value as NonNullable<Profile["employment"]>);
       if ((facts as Record<string, unknown>)[fact] === undefined) (facts as Record<string, unknown>)[fact] = value;
       const self = aboutSpeaker || m.entry.speaker === true;
       if (!asking && self && !negated && (stated as Record<string, unknown>)[fact] === undefined) {
@@ -108,13 +112,43 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
       }
     }
     readNumbers(clause, facts, !asking && aboutSpeaker ? stated : undefined);
+    const elsewhere = fromElsewhere(clause, lexicon);
+    if (elsewhere) {
+      // Like every denial, "不是六安户口" is judged but not remembered.
+      for (const p of !asking && aboutSpeaker && elsewhere === "place" ? [facts, stated] : [facts]) if (p.localHukou === undefined) p.localHukou = false;
+    }
   }
-  for (const p of [facts, stated]) {
-    if (p.schoolStage !== undefined && p.employment === undefined) p.employment = "学生";
-    if (p.occupation && p.employment === undefined) p.employment = "单位职工";
-  }
+  for (const p of [facts, stated]) derive(p, employments);
   if (!clauses.some(([, c = "", m = ""]) => isQuestionClause(c, m, lexicon)) && clauseSubject === "other") subject = "other";
   return { facts, subject, stated };
+}
+
+/**
+ * Facts that follow from others: a pupil is a student, a teacher an employee; a platform worker who
+ * also says they work for a company ("跑外卖，签了劳动合同") has a labour contract, one who says they
+ * freelance ("开滴滴，自己干") has none; someone from elsewhere who works here is a migrant worker.
+ */
+function derive(p: Profile, employments: ReadonlySet<NonNullable<Profile["employment"]>>): void {
+  if (p.schoolStage !== undefined && p.employment === undefined) p.employment = "学生";
+  if (p.occupation && p.employment === undefined) p.employment = "单位职工";
+  if (p.employment === "新就业形态" && p.laborContract === undefined) {
+    if (employments.has("单位职工")) p.laborContract = true;
+    else if (employments.has("灵活就业")) p.laborContract = false;
+  }
+  const working = p.employment === "单位职工" || p.employment === "灵活就业" || p.employment === "新就业形态";
+  if (p.localHukou === false && working && p.migrantWorkerFamily === undefined) p.migrantWorkerFamily = true;
+}
+
+/**
+ * "河南户口", "我阜阳人", "老家是信阳的": a place outside the two cities named as where the person is
+ * from; "不是六安户口": the hukou of a place the person says is not theirs (not 农村/城镇 — that is 户口类型).
+ */
+function fromElsewhere(clause: string, lexicon: Lexicon): "place" | "denied" | undefined {
+  if (/不是(?!农村|城镇|城市|农业|非农|城里|本地)[\u4e00-\u9fa5]{2,4}?(?:户口|户籍)/.test(clause)) return "denied";
+  const named = matchLexicon(lexicon, clause, ["places"]).some(
+    (m) => /^(?:的)?(?:户口|户籍|人(?![口民])|籍)/.test(clause.slice(m.end)) || /老家(?:是|在)?$/.test(clause.slice(0, m.start)),
+  );
+  return named ? "place" : undefined;
 }
 
 /** Ages, the year a compound was built and disability grades, read from one clause. */

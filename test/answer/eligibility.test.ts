@@ -31,14 +31,27 @@ describe("eligibility questions are answered by the rules", () => {
 
   it("a case the plan neither names nor excludes is 还不能确定 with the reason, never 不符合", async () => {
     const app = await testApp();
+    const a = await app.ask("我是送外卖的，六安能交失业保险吗");
+    expect(a.profile).toMatchObject({ employment: "新就业形态" });
+    const own = a.eligibility.filter((r) => r.ruleId === "both.insurance.unemployment");
+    expect(own.map((r) => r.verdict)).toEqual(["unknown"]);
+    expect(own[0]!.reasons[0]).toContain("没有写明");
+    expect(a.text).not.toContain("不符合");
+  });
+
+  it("a platform worker asking about a rule for 灵活就业人员 is told it depends on a labour contract", async () => {
+    const app = await testApp();
     const a = await app.ask("我是送外卖的，能交住房公积金吗");
     expect(a.profile).toMatchObject({ employment: "新就业形态" });
-    expect(a.eligibility.map((r) => [r.city, r.verdict])).toEqual([
-      ["六安市", "unknown"],
-      ["淮南市", "unknown"],
+    expect(a.eligibility.map((r) => [r.city, r.verdict, r.missingFacts])).toEqual([
+      ["六安市", "conditional", ["laborContract"]],
+      ["淮南市", "conditional", ["laborContract"]],
     ]);
-    expect(a.eligibility.every((r) => r.missingFacts.length === 0 && r.reasons[0]!.includes("没有单独说明"))).toBe(true);
-    expect(a.text).not.toContain("不符合");
+    const freelance = await app.ask("我在六安开滴滴，没单位，公积金能自己交吗");
+    expect(freelance.eligibility.map((r) => [r.verdict, r.missingFacts])).toEqual([["conditional", []]]);
+    const contracted = await app.ask("我在六安跑外卖，和站点签了劳动合同，能按灵活就业交公积金吗");
+    expect(contracted.profile).toMatchObject({ employment: "新就业形态", laborContract: true });
+    expect(contracted.eligibility[0]?.verdict).toBe("not_eligible");
     // Someone the rule plainly does not speak of is still told so.
     const employee = await app.ask("六安能交住房公积金吗", { profile: { employment: "单位职工" } });
     expect(employee.eligibility[0]?.verdict).toBe("not_eligible");

@@ -42,6 +42,7 @@ const values: Record<Exclude<FactName, "city">, fc.Arbitrary<unknown>> = {
   condition: fc.constantFrom(...CONDITION),
   medicalInsurance: fc.constantFrom(...MEDICAL_INSURANCE),
   disasterAffected: fc.boolean(),
+  laborContract: fc.boolean(),
 };
 const profileArb = fc.record(values, { requiredKeys: [] }) as fc.Arbitrary<Profile>;
 const factArb = fc.constantFrom(...(FACT_NAMES.filter((f) => f !== "city") as Exclude<FactName, "city">[]));

@@ -27,6 +27,13 @@ const cases: { text: string; judged: Profile; stored: Profile; subject?: "self" 
   { text: "家里困难", judged: { incomeStatus: "低收入" }, stored: { incomeStatus: "低收入" } },
   { text: "我们家是独生子女家庭", judged: { familyPlanning: "独生子女家庭" }, stored: { familyPlanning: "独生子女家庭" } },
   { text: "我家小区是2003年建的", judged: { buildingYear: 2003 }, stored: { buildingYear: 2003 } },
+  { text: "我河南户口", judged: { localHukou: false }, stored: { localHukou: false } },
+  { text: "我在六安开滴滴，没单位", judged: { employment: "新就业形态", laborContract: false }, stored: { employment: "新就业形态", laborContract: false } },
+  { text: "我跑外卖的，和站点签了劳动合同", judged: { employment: "新就业形态", laborContract: true }, stored: { employment: "新就业形态", laborContract: true } },
+  { text: "我阜阳人，在淮南厂里上班", judged: { localHukou: false, migrantWorkerFamily: true }, stored: { localHukou: false, migrantWorkerFamily: true } },
+  { text: "我当爹的", judged: { gender: "男" }, stored: { gender: "男" } },
+  { text: "我不是六安户口", judged: { localHukou: false }, stored: {} },
+  { text: "外地人能跟本地人一样看病吗", judged: { localHukou: false }, stored: {} },
   // a statement, then a question: the statement is remembered, the question is not
   { text: "我是低保户，能申请公租房吗", judged: { incomeStatus: "低保" }, stored: { incomeStatus: "低保" } },
   { text: "我是退役军人 去医院看病能优先吗", judged: { veteran: true }, stored: { veteran: true } },
