@@ -1,7 +1,9 @@
 import { watch, type FSWatcher } from "node:fs";
 import { createApp, type App } from "./app.ts";
 import type { Logger } from "./log.ts";
-import { currentBuildId, loadIndex, verifyBuild } from "./index/store.ts";
+import { loadIndex } from "./index/load.ts";
+import { currentBuildId } from "./index/store.ts";
+import { verifyBuild } from "./index/verify.ts";
 
 /*
  * The live core of a long-running server or bot, swapped as a whole when `index/current` names a

@@ -9,7 +9,8 @@ import type { Chunk, DocumentMeta, IndicatorRow, ServiceArea } from "../corpus/t
 import { AppError } from "../errors.ts";
 import { loadRuleSources } from "../rules/catalog.ts";
 import type { Rule } from "../rules/schema.ts";
-import { buildDir, openBuild, parseCacheDir } from "./store.ts";
+import { buildDir, parseCacheDir } from "./store.ts";
+import { openBuild } from "./verify.ts";
 import type { StoredCorpus } from "./types.ts";
 import { squash } from "../util/normalize.ts";
 

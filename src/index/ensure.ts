@@ -1,7 +1,8 @@
 import type { Config } from "../config.ts";
 import { isAppError } from "../errors.ts";
 import { buildIndex, type BuildOptions } from "./build.ts";
-import { liveOrNone, fallbackBuilds, loadIndex, setCurrentBuild, withIndexLock, type LoadedIndex } from "./store.ts";
+import { loadIndex } from "./load.ts";
+import { liveOrNone, fallbackBuilds, setCurrentBuild, withIndexLock, type LoadedIndex } from "./store.ts";
 
 /**
  * Load the live index. When the live build is unusable (files missing or changed, `current`

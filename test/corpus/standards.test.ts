@@ -8,7 +8,7 @@ import { loadCorpus } from "../../src/corpus/load.ts";
 import { loadStandards } from "../../src/corpus/standards.ts";
 import { buildIndex } from "../../src/index/build.ts";
 import { diffSnapshots, snapshotFromBuild, snapshotFromSeeds } from "../../src/index/diff.ts";
-import { loadIndex } from "../../src/index/store.ts";
+import { loadIndex } from "../../src/index/load.ts";
 import { silentLogger } from "../../src/log.ts";
 import { ROOT } from "../helpers.ts";
 

@@ -7,7 +7,8 @@ import { buildHttpApp } from "../../src/channels/http/app.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { buildIndex } from "../../src/index/build.ts";
 import { LiveApp } from "../../src/live.ts";
-import { currentBuildId, listBuilds, rollbackBuild, setCurrentBuild, verifyBuild } from "../../src/index/store.ts";
+import { currentBuildId, listBuilds, rollbackBuild, setCurrentBuild } from "../../src/index/store.ts";
+import { verifyBuild } from "../../src/index/verify.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { ROOT, runCli } from "../helpers.ts";
 

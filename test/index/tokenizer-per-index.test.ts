@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { buildBaseline } from "../../src/eval/baseline.ts";
 import { buildIndex } from "../../src/index/build.ts";
-import { loadIndex, type LoadedIndex } from "../../src/index/store.ts";
+import { loadIndex } from "../../src/index/load.ts";
+import type { LoadedIndex } from "../../src/index/store.ts";
 import { silentLogger } from "../../src/log.ts";
 import { ROOT } from "../helpers.ts";
 

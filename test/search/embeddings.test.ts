@@ -8,7 +8,7 @@ import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { isAppError } from "../../src/errors.ts";
 import { buildIndex } from "../../src/index/build.ts";
-import { loadIndex } from "../../src/index/store.ts";
+import { loadIndex } from "../../src/index/load.ts";
 import { silentLogger } from "../../src/log.ts";
 import { fitLocalEmbeddings, LocalEmbeddings, loadLocalModel, saveLocalModel } from "../../src/search/embeddings/local.ts";
 import { OpenAICompatibleEmbeddings } from "../../src/search/embeddings/openai-compatible.ts";
