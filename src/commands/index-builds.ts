@@ -1,5 +1,6 @@
 import { buildIndex, checkSeeds } from "../index/build.ts";
-import { diffSnapshots, formatDiff, snapshotFromBuild, snapshotFromSeeds, type Snapshot } from "../index/diff.ts";
+import { diffSnapshots, snapshotFromBuild, snapshotFromSeeds, type Snapshot } from "../index/diff.ts";
+import { formatDiff } from "../index/format-diff.ts";
 import { currentBuildId, rollbackBuild } from "../index/store.ts";
 import { createProgress } from "../channels/cli/progress.ts";
 import { AppError } from "../errors.ts";

@@ -1,24 +1,24 @@
 import { readYamlFolder } from "../util/files.ts";
-import { charBigrams } from "../util/text.ts";
 import { existsSync } from "node:fs";
 import { STANDARDS_DIR, StandardsFileSchema } from "../corpus/standards.ts";
 import type { Config } from "../config.ts";
-import { splitSentences } from "../corpus/chunk.ts";
 import { loadCorpus } from "../corpus/load.ts";
 import type { Chunk, DocumentMeta, IndicatorRow, ServiceArea } from "../corpus/types.ts";
 import { AppError } from "../errors.ts";
 import { loadRuleSources } from "../rules/catalog.ts";
 import type { Rule } from "../rules/schema.ts";
+import { figureChanges, lcs, similarity, type FigureChange } from "./compare.ts";
 import { buildDir, parseCacheDir } from "./store.ts";
-import { openBuild } from "./verify.ts";
 import type { StoredCorpus } from "./types.ts";
+import { openBuild } from "./verify.ts";
 import { squash } from "../util/normalize.ts";
 
 /*
  * What a reindex would change: passages added, removed and changed (with the figures that moved),
  * indicator-table values, service-list items, and the rules whose quotes disappeared or whose quoted
  * passage changed (they need a maintainer's review). Between the live build and the seeds on disk
- * (a dry run), or between two builds.
+ * (a dry run), or between two builds. Comparing two versions of a passage is compare.ts; the diff
+ * as text for the terminal is format-diff.ts.
  */
 
 export interface Snapshot {
@@ -84,12 +84,6 @@ export async function snapshotFromSeeds(config: Config): Promise<Snapshot> {
   };
 }
 
-export interface FigureChange {
-  label: string;
-  old: string;
-  new: string;
-}
-
 export interface DocumentDiff {
   docId: string;
   title: string;
@@ -123,75 +117,6 @@ export interface IndexDiff {
 }
 
 const TEXT_KINDS = new Set(["paragraph", "box-item", "note"]);
-
-function bigramSet(s: string): Set<string> {
-  return new Set(charBigrams(squash(s)));
-}
-
-/** Jaccard similarity of character bigrams (0–1). */
-export function similarity(a: string, b: string): number {
-  const x = bigramSet(a);
-  const y = bigramSet(b);
-  if (x.size === 0 && y.size === 0) return 1;
-  let both = 0;
-  for (const g of x) if (y.has(g)) both++;
-  return both / (x.size + y.size - both);
-}
-
-/** Indexes of the longest common subsequence of two string lists (pairs [i, j]). */
-function lcs(a: readonly string[], b: readonly string[]): [number, number][] {
-  // dp[i][j] in one flat table: the LCS length of a[i..] and b[j..].
-  const width = b.length + 1;
-  const dp = new Int32Array((a.length + 1) * width);
-  const at = (i: number, j: number): number => dp[i * width + j] as number;
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      dp[i * width + j] = a[i] === b[j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
-    }
-  }
-  const pairs: [number, number][] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      pairs.push([i, j]);
-      i++;
-      j++;
-    } else if (at(i + 1, j) >= at(i, j + 1)) i++;
-    else j++;
-  }
-  return pairs;
-}
-
-const NUMBER = /(\d+(?:\.\d+)?)\s*(%|‰|元\/人\/月|元\/人\/年|万人次|万人|万元|亿元|万套|万户|万张|平方米|公里|元|个|人|名|家|所|户|套|张|项|岁|次)?/g;
-
-/**
- * Figures that differ between two versions of a passage, labelled by the words before them:
- * "城乡低保标准提高至630元/人/月" → "…700元/人/月" gives {label: "城乡低保标准提高至", old: "630元/人/月", new: "700元/人/月"}.
- */
-export function figureChanges(oldText: string, newText: string): FigureChange[] {
-  const figures = (t: string) =>
-    [...t.matchAll(NUMBER)].map((m) => {
-      const before = t.slice(0, m.index).split(/[，。；：、,;:（）()\s]/).pop() ?? "";
-      return { value: m[0].trim(), label: before.slice(-12) };
-    });
-  const a = figures(oldText);
-  const b = figures(newText);
-  const out: FigureChange[] = [];
-  if (a.length === b.length) {
-    a.forEach((x, i) => {
-      const y = b[i];
-      if (y && x.value !== y.value) out.push({ label: y.label || x.label, old: x.value, new: y.value });
-    });
-    return out;
-  }
-  // Different counts: pair by label.
-  for (const y of b) {
-    const x = a.find((f) => f.label === y.label && f.label !== "");
-    if (x && x.value !== y.value) out.push({ label: y.label, old: x.value, new: y.value });
-  }
-  return out;
-}
 
 function diffPassages(from: Chunk[], to: Chunk[]): DocumentDiff["passages"] {
   const a = from.filter((c) => TEXT_KINDS.has(c.kind));
@@ -312,56 +237,4 @@ export function diffSnapshots(from: Snapshot, to: Snapshot): IndexDiff {
     standards,
     unchanged: documents.every((d) => d.change === "unchanged") && rulesNeedingReview.length === 0 && standards.length === 0,
   };
-}
-
-const clip = (s: string, n = 120) => (s.length > n ? s.slice(0, n) + "…" : s);
-
-/** Sentences of `b` not in `a`. */
-function newSentences(a: string, b: string): string[] {
-  const old = new Set(splitSentences(a).map((s) => squash(s.text)));
-  return splitSentences(b)
-    .map((s) => s.text.trim())
-    .filter((s) => s && !old.has(squash(s)));
-}
-
-/** The diff for people: per document, then the rules to review. */
-export function formatDiff(diff: IndexDiff): string {
-  const lines = [`Diff: ${diff.from} → ${diff.to}`];
-  if (diff.unchanged) return [...lines, "No changes."].join("\n");
-  for (const d of diff.documents) {
-    if (d.change === "unchanged") continue;
-    const p = d.passages;
-    lines.push(
-      "",
-      `${d.title} (${d.docId}): ${d.change}; passages +${p.added.length} −${p.removed.length} ~${p.changed.length}; ` +
-        `indicator values ${d.indicators.length}; service-list areas ${d.services.length}`,
-    );
-    for (const c of p.changed) {
-      lines.push(`  ~ ${c.location}`);
-      for (const s of newSentences(c.new, c.old)) lines.push(`    - ${clip(s)}`);
-      for (const s of newSentences(c.old, c.new)) lines.push(`    + ${clip(s)}`);
-      for (const f of c.figures) lines.push(`    figure: ${f.label} ${f.old} → ${f.new}`);
-    }
-    for (const a of p.added) lines.push(`  + ${a.location}: ${clip(a.text)}`);
-    for (const r of p.removed) lines.push(`  − ${r.location}: ${clip(r.text)}`);
-    for (const i of d.indicators) lines.push(`  indicator ${i.table}: ${i.indicator} ${i.column} ${i.old} → ${i.new}`);
-    for (const s of d.services) {
-      lines.push(`  service list ${s.area}: ${[...s.added.map((x) => `+${x}`), ...s.removed.map((x) => `−${x}`)].join(" ")}`);
-    }
-  }
-  if (diff.standards.length > 0) {
-    lines.push("", "Standards:");
-    for (const { change, row, old } of diff.standards) {
-      const sign = change === "added" ? "+" : change === "removed" ? "−" : "~";
-      lines.push(`  ${sign} ${row.name} (${row.city}) from ${row.from}: ${old !== undefined ? `${old} → ` : ""}${row.value} ${row.unit} [${row.doc}]`);
-    }
-  }
-  if (diff.rulesNeedingReview.length > 0) {
-    lines.push("", "Rules needing review:");
-    for (const r of diff.rulesNeedingReview) {
-      const why = r.reason === "quote-missing" ? "quote no longer in the document" : "the quoted passage changed";
-      lines.push(`  ${r.ruleId}${r.file ? ` (${r.file})` : ""}: ${why}: “${clip(r.quote, 60)}” [${r.doc}]`);
-    }
-  }
-  return lines.join("\n");
 }
