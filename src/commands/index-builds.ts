@@ -1,4 +1,5 @@
-import { buildIndex, checkSeeds } from "../index/build.ts";
+import { buildIndex } from "../index/build.ts";
+import { checkSeeds } from "../index/seeds.ts";
 import { diffSnapshots, snapshotFromBuild, snapshotFromSeeds, type Snapshot } from "../index/diff.ts";
 import { formatDiff } from "../index/format-diff.ts";
 import { currentBuildId, rollbackBuild } from "../index/store.ts";

@@ -1,5 +1,5 @@
 import { escapeControls } from "../channels/cli/terminal.ts";
-import { auditRuleCoverage } from "../index/build.ts";
+import { auditRuleCoverage } from "../index/seeds.ts";
 import { testRuleSeeds } from "../rules/catalog.ts";
 import { defineCommand } from "./command.ts";
 
