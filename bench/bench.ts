@@ -10,7 +10,8 @@ import { baselineAnswer, buildBaseline } from "../src/eval/baseline.ts";
 import { readQuestions, sourcesByCity } from "../src/eval/run.ts";
 import { buildIndex } from "../src/index/build.ts";
 import { silentLogger } from "../src/log.ts";
-import { createQuestionLog, loggedCore } from "../src/questions/log.ts";
+import { createQuestionLog } from "../src/questions/log.ts";
+import { loggedCore } from "../src/questions/observe.ts";
 import { SQLITE_FILE, sqliteStore } from "../src/questions/sqlite.ts";
 import { createTokenizer } from "../src/search/tokenizer.ts";
 

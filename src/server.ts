@@ -9,7 +9,8 @@ import { resilientCounter } from "./limits.ts";
 import { LiveApp } from "./live.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
-import { loggedCore, openQuestionLog, ratingsToLog, type QuestionLog } from "./questions/log.ts";
+import { openQuestionLog, type QuestionLog } from "./questions/log.ts";
+import { loggedCore, ratingsToLog } from "./questions/observe.ts";
 import { closeRedis, connectRedis, redisWindowCounter } from "./redis.ts";
 
 /*

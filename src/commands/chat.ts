@@ -1,7 +1,8 @@
 import { fill } from "../prompts.ts";
 import readline from "node:readline";
 import { formatAnswerText } from "../channels/cli/format.ts";
-import { loggedCore, openQuestionLog } from "../questions/log.ts";
+import { openQuestionLog } from "../questions/log.ts";
+import { loggedCore } from "../questions/observe.ts";
 import { defineCommand, requireKnownCity, type Runtime } from "./command.ts";
 
 /** `chat`: an interactive question prompt in the terminal. */

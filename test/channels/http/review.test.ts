@@ -7,7 +7,8 @@ import { buildHttpApp } from "../../../src/channels/http/app.ts";
 import { createLogger } from "../../../src/log.ts";
 import { createMetrics, type Metrics } from "../../../src/metrics.ts";
 import { PENDING_FILE } from "../../../src/questions/library-link.ts";
-import { createQuestionLog, disabledQuestionLog, loggedCore, type QuestionLog } from "../../../src/questions/log.ts";
+import { createQuestionLog, disabledQuestionLog, type QuestionLog } from "../../../src/questions/log.ts";
+import { loggedCore } from "../../../src/questions/observe.ts";
 import { sqliteStore } from "../../../src/questions/sqlite.ts";
 import { ROOT, testApp, testConfig } from "../../helpers.ts";
 
