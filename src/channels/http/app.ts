@@ -27,7 +27,8 @@ import { sharedRateLimitStore, securityHeaders, trustProxy } from "./plumbing.ts
 import { AskBody, CheckBody, CityQuery, FactsQuery, FiguresQuery, SourceParams } from "./schemas.ts";
 import { apiError, codeOfStatus, sendError, statusOf, type ApiError, type ErrorDetails } from "./errors.ts";
 import { neededFacts, registerConsoleRoutes, serviceRules } from "./console.ts";
-import { registerFeedback, registerReview } from "./review.ts";
+import { registerFeedback } from "./feedback.ts";
+import { registerReview } from "./review.ts";
 
 /*
  * The HTTP API and the staff console page. `buildHttpApp` builds (tests call `app.inject`);

@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,21 +13,20 @@ import { LinkError, linkQuestions, passageVersion } from "../../questions/librar
 import type { QuestionLog } from "../../questions/log.ts";
 import { parseSince, toCsv, unansweredReview } from "../../questions/review.ts";
 import type { Chunk, CoreSource } from "../../app.ts";
-import { safeEqual, type AdminGate } from "./auth.ts";
+import type { AdminGate } from "./auth.ts";
 import { sendError } from "./errors.ts";
+import { cookieValue, sessionSigner } from "./session.ts";
 
 /*
  * The maintainers' review (/review): a login form for ADMIN_TOKEN, then the unanswered questions
  * grouped by wording; for each group, search the passages, pick one and save the questions as
  * library entries (seeds/questions/pending.yaml); export the log as CSV. The token is checked once,
  * at login, through the same failure limit as every admin entrance; the browser then holds a signed
- * session cookie (HttpOnly, SameSite=Strict, never in a URL). Also POST /api/feedback, the public
- * way to rate a logged answer by its logId (registerFeedback).
+ * session cookie (HttpOnly, SameSite=Strict, never in a URL; session.ts).
  */
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), "review");
 const COOKIE = "minsheng_review";
-const SESSION_MS = 8 * 3600_000;
 
 const s = z.string().min(1);
 /** The review view's wording (prompts/review.zh.yaml). */
@@ -73,40 +71,6 @@ export function renderReviewPage(template: string, texts: ReviewTexts): string {
   });
 }
 
-/** Session cookies: `<expiry>.<nonce>.<hmac>`, signed with a key derived from ADMIN_TOKEN (a new token ends every session). */
-function sessionSigner(token: string) {
-  const key = createHmac("sha256", "minsheng review session").update(token).digest();
-  const sign = (payload: string) => createHmac("sha256", key).update(payload).digest("base64url");
-  const revoked = new Map<string, number>();
-  return {
-    issue(now = Date.now()): { value: string; maxAgeS: number } {
-      const payload = `${now + SESSION_MS}.${randomBytes(12).toString("base64url")}`;
-      return { value: `${payload}.${sign(payload)}`, maxAgeS: SESSION_MS / 1000 };
-    },
-    valid(value: string | undefined, now = Date.now()): boolean {
-      const m = value ? /^(\d{13})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
-      if (!m) return false;
-      const [, exp, nonce, sig] = m as unknown as [string, string, string, string];
-      return safeEqual(sig, sign(`${exp}.${nonce}`)) && Number(exp) > now && !revoked.has(nonce);
-    },
-    revoke(value: string | undefined, now = Date.now()): void {
-      const m = value ? /^(\d{13})\.([A-Za-z0-9_-]{16})\./.exec(value) : null;
-      if (!m) return;
-      for (const [n, exp] of revoked) if (exp <= now) revoked.delete(n);
-      revoked.set(m[2] as string, Number(m[1]));
-    },
-  };
-}
-
-/** The value of cookie `name` in a Cookie header. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? "").split(";")) {
-    const at = part.indexOf("=");
-    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
-  }
-  return undefined;
-}
-
 export interface ReviewDeps {
   core: CoreSource;
   seedsDir: string;
@@ -131,12 +95,6 @@ const LinkBody = z
     version: z.string().min(1).max(64),
     questions: z.array(z.string().max(500)).min(1).max(100),
     ids: z.array(z.string().min(1).max(64)).max(20_000).default([]),
-  })
-  .strict();
-const FeedbackBody = z
-  .object({
-    logId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "the logId of an answer"),
-    rating: z.enum(["up", "down"]),
   })
   .strict();
 
@@ -278,19 +236,4 @@ export async function registerReview(app: FastifyInstance, deps: ReviewDeps): Pr
     return { ...result, message: fill(texts.linked as string, { file: result.file, added: result.added.length, quote: result.quote }) };
   });
 
-}
-
-/**
- * POST /api/feedback {logId, rating}: a resident's 👍/👎 of a logged answer (the answer's `logId`).
- * Ids are random, so only whoever received the answer can rate it.
- */
-export async function registerFeedback(app: FastifyInstance, deps: Pick<ReviewDeps, "questionLog" | "text">): Promise<void> {
-  const api = app.withTypeProvider<ZodTypeProvider>();
-  api.post("/api/feedback", { schema: { body: FeedbackBody, description: "Rate an answer by its logId (present when the question log is on)" } }, async (req, reply) => {
-    if (!deps.questionLog.enabled) {
-      return sendError(reply, "NOT_FOUND", deps.text("NOT_FOUND"), [{ path: "url", message: "the question log is off (QUESTION_LOG_DAYS=0)" }]);
-    }
-    deps.questionLog.feedback(req.body.logId, req.body.rating);
-    return reply.code(202).send({ ok: true });
-  });
 }
