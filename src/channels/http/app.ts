@@ -12,7 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import type { App, CoreSource } from "../../app.ts";
+import type { CoreSource } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import { isAppError, type ErrorCode } from "../../errors.ts";
 import type { ReloadResult } from "../../live.ts";
@@ -24,18 +24,19 @@ import type { Metrics } from "../../metrics.ts";
 import type { QuestionLog } from "../../questions/log.ts";
 import { adminGate, bearerToken } from "./auth.ts";
 import { sharedRateLimitStore, securityHeaders, trustProxy } from "./plumbing.ts";
-import { AskBody, CheckBody, CityQuery, FactsQuery, FiguresQuery, SourceParams } from "./schemas.ts";
 import { apiError, codeOfStatus, sendError, statusOf, type ApiError, type ErrorDetails } from "./errors.ts";
-import { neededFacts, registerConsoleRoutes, serviceRules } from "./console.ts";
+import { knownCity, registerApi } from "./api.ts";
+import { registerConsoleRoutes } from "./console.ts";
 import { registerFeedback } from "./feedback.ts";
 import { registerReview } from "./review.ts";
 
 /*
- * The HTTP API and the staff console page. `buildHttpApp` builds (tests call `app.inject`);
- * `server.ts` only starts. Every body and query is validated with zod (400 naming the field),
- * bodies are size-limited, clients are rate-limited per IP, every 4xx/5xx has the one shape
- * {error:{code,message,details?}} (a 5xx never shows internals), and responses carry security
- * headers (helmet; the CSP allows only the console's own files).
+ * The HTTP server around the API (routes in api.ts), the staff console page (console.ts), feedback
+ * and the review. `buildHttpApp` builds (tests call `app.inject`); `server.ts` only starts. Every
+ * body and query is validated with zod (400 naming the field), bodies are size-limited, clients are
+ * rate-limited per IP, every 4xx/5xx has the one shape {error:{code,message,details?}} (a 5xx never
+ * shows internals), and responses carry security headers (helmet; the CSP allows only the
+ * console's own files).
  */
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "public");
@@ -107,21 +108,6 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  // Each request takes the live core once and keeps it, so a reload never splits a request.
-  const knownCity = (app: App, city: string | undefined, field: string) => {
-    if (city === undefined || app.cities().includes(city)) return undefined;
-    return apiError("INPUT_INVALID", fill(app.messages.errors.city_unknown, { field, cities: app.cities().join("、") }), [
-      { path: field, message: `unknown city "${redact(city)}"; expected one of ${app.cities().join(", ")}` },
-    ]);
-  };
-
-  const unknownService = (app: App, service: string) => {
-    if (app.index.rules.some((r) => r.service === service)) return undefined;
-    return apiError("INPUT_INVALID", `${text("INPUT_INVALID")}（service）`, [
-      { path: "service", message: `no rule covers the service "${redact(service)}"; GET /api/check/services lists them` },
-    ]);
-  };
-
   app.setErrorHandler((error, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.map((v) => ({
@@ -176,59 +162,7 @@ export async function buildHttpApp(core: CoreSource, config: Config, options: Ht
   // Probes are never limited (a load balancer asks often, from one address).
   api.get("/healthz", { schema: { hide: true }, config: { rateLimit: false } }, async () => ({ ok: true, index: core().index.id, ...options.health?.() }));
 
-  api.post("/api/ask", { schema: { body: AskBody, description: "Answer a question (the answer contract's Answer JSON)" } }, async (req, reply) => {
-    const app = core();
-    const bad = knownCity(app, req.body.city, "city") ?? knownCity(app, req.body.profile?.city, "profile.city");
-    if (bad) return reply.code(400).send(bad);
-    return app.ask(req.body.question, { city: req.body.city, profile: req.body.profile, history: req.body.history });
-  });
-
-  api.post("/api/check", { schema: { body: CheckBody, description: "Evaluate a profile against the eligibility rules" } }, async (req, reply) => {
-    const app = core();
-    const bad = knownCity(app, req.body.profile.city, "profile.city");
-    if (bad) return reply.code(400).send(bad);
-    const { service, topic } = req.body;
-    if (service === undefined) return app.check(req.body.profile, topic);
-    if (topic !== undefined) return sendError(reply, "INPUT_INVALID", `${text("INPUT_INVALID")}（service）`, [{ path: "service", message: "give topic or service, not both" }]);
-    const unknown = unknownService(app, service);
-    if (unknown) return reply.code(400).send(unknown);
-    // Only the service's rules are judged (in catalog order, as check sorts them).
-    const { cities } = app.eligibility.rulesFor(req.body.profile);
-    const results = app.eligibility.judge(serviceRules(app.index.rules, service, cities), cities, req.body.profile);
-    return { city: req.body.profile.city ?? null, results };
-  });
-
-  api.get("/api/services", { schema: { querystring: CityQuery, description: "The 基本公共服务项目清单, area by area" } }, async (req, reply) => {
-    const app = core();
-    const bad = knownCity(app, req.query.city, "city");
-    if (bad) return reply.code(400).send(bad);
-    return app.services(req.query.city ? [req.query.city] : undefined);
-  });
-
-  api.get("/api/figures", { schema: { querystring: FiguresQuery, description: "Indicator-table rows (专栏1/2)" } }, async (req, reply) => {
-    const app = core();
-    const bad = knownCity(app, req.query.city, "city");
-    if (bad) return reply.code(400).send(bad);
-    return app.figures({ ...(req.query.city ? { cities: [req.query.city] } : {}), ...(req.query.q ? { query: req.query.q } : {}) });
-  });
-
-  api.get("/api/sources/:chunkId", { schema: { params: SourceParams, description: "A cited passage in its section context" } }, async (req, reply) => {
-    const view = core().source(req.params.chunkId);
-    if (!view) return sendStatus(reply, 404, [{ path: "chunkId", message: "unknown chunk id" }]);
-    return view;
-  });
-
-  api.get("/api/index", { schema: { description: "The live index: build id, date, documents and their status" } }, async () => core().info());
-
-  api.get("/api/facts", { schema: { querystring: FactsQuery, description: "Profile facts the rules use (of one service: the ones its rules need), for the eligibility form" } }, async (req, reply) => {
-    const app = core();
-    const { service, city } = req.query;
-    const bad = knownCity(app, city, "city") ?? (service === undefined ? undefined : unknownService(app, service));
-    if (bad) return reply.code(400).send(bad);
-    if (service === undefined) return { cities: app.cities(), facts: app.profileFacts() };
-    const rules = serviceRules(app.index.rules, service, city ? [city] : app.cities());
-    return { cities: app.cities(), facts: neededFacts(app.profileFacts(), rules), rules: rules.length };
-  });
+  registerApi(app, { core, text, sendStatus });
 
   // Wrong tokens are counted per client, in this process; past the limit every admin request is
   // refused until the window ends, the right token too, so guessing learns nothing. The review's
