@@ -43,6 +43,8 @@ interface Understood {
   q?: Question;
   /** Facts stated in earlier turns of the conversation. */
   told?: Profile;
+  /** Facts earlier turns gave about someone else ("奶奶86了一个人住"), for a question about them. */
+  toldOther?: Profile;
   /** The message held a personal number (taken out before anything read it). */
   personalNumbers?: boolean;
 }
@@ -98,6 +100,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
   understood.question = resolved.question;
   understood.followUp = resolved.followUp;
   understood.told = factsFromTurns(resolved.turns, lexicon);
+  understood.toldOther = factsFromTurns(resolved.turns, lexicon, "other");
   understood.request = hasIntentWord(lexicon, normalizeText(text), "request");
   if (understood.request && !analyseTurn(withoutRequests(lexicon, normalizeText(text)), lexicon, deps.catalog, deps.index.tokenizer).hasTopic) {
     // Only a request it cannot do ("给我回个电话"): say so and where to go, nothing else.
@@ -204,7 +207,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
     default:
       draft =
         (namesStandard(deps, q) ? await composeStandard(deps, q) : undefined) ??
-        (await composeEligibility(deps, q, withTold, { onlyWithFacts: true, toldEarlier: told })) ??
+        (await composeEligibility(deps, q, withTold, { onlyWithFacts: true, toldEarlier: told, toldAboutOthers: understood.toldOther })) ??
         (await composePassage(deps, q));
   }
   return (
@@ -213,9 +216,10 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
   );
 }
 
-/** Facts stated in earlier turns (oldest first; later statements win). */
-function factsFromTurns(turns: readonly string[], lexicon: Lexicon): Profile {
-  return Object.assign({}, ...turns.map((t) => extractFacts(t, lexicon).facts)) as Profile;
+/** Facts stated in earlier turns (oldest first; later statements win), or only those about someone else. */
+function factsFromTurns(turns: readonly string[], lexicon: Lexicon, about?: "other"): Profile {
+  const told = turns.map((t) => extractFacts(t, lexicon)).filter((e) => about === undefined || e.subject === about);
+  return Object.assign({}, ...told.map((e) => e.facts)) as Profile;
 }
 
 /**

@@ -88,7 +88,19 @@ export function smallTalk(lexicon: Lexicon, norm: string): string | undefined {
  * detectAsks(lexicon, "公租房要带什么材料去哪办") // ["materials", "office"]
  */
 export function detectAsks(lexicon: Lexicon, norm: string): Ask[] {
-  const matches = matchLexicon(lexicon, norm, ["asks"]);
+  // "有没有帮着照看几天的服务": a figure word after "有没有" in the same clause describes the thing
+  // asked about; the question is whether it exists.
+  const existence = matchLexicon(lexicon, norm, ["intents"]).filter((m) => m.entry.term === "yes_no" && m.form.startsWith("有"));
+  const clauseEnd = (from: number) => {
+    const i = norm.slice(from).search(/[，。！？!?；;,\s]/);
+    return i < 0 ? norm.length : from + i;
+  };
+  // …and the clause goes on past it ("有没有补贴一个月多少钱" still asks the amount).
+  const describes = (m: LexiconMatch) =>
+    FIGURE_WORDS.includes(m.entry.term as Ask) &&
+    /[^吗呢啊呀么的]/.test(norm.slice(m.end, clauseEnd(m.end))) &&
+    existence.some((e) => e.end <= m.start && clauseEnd(e.end) >= m.end);
+  const matches = matchLexicon(lexicon, norm, ["asks"]).filter((m) => !describes(m));
   const found = new Set(matches.map((m) => m.entry.term as Ask));
   // "一个月多少" / "每人多少": a bare "多少" per person or month asks for money ("每年招多少" need not).
   const monthly = matches.some((m) => m.entry.term === "rate" && !m.form.includes("年"));
@@ -99,6 +111,9 @@ export function detectAsks(lexicon: Lexicon, norm: string): Ask[] {
   found.delete("not_asked");
   return [...found].filter((a) => (ASKS as readonly string[]).includes(a));
 }
+
+/** Asks that a figure answers. */
+const FIGURE_WORDS: readonly Ask[] = ["amount", "count", "percent", "area_size", "duration", "length", "rate", "standard"];
 
 /** Figure kinds with a unit of their own (everything but the generic "多少"). */
 const SPECIFIC_FIGURES: readonly Ask[] = ["amount", "count", "percent", "area_size", "duration", "length"];

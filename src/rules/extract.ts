@@ -112,6 +112,17 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
       }
     }
     readNumbers(clause, facts, !asking && aboutSpeaker ? stated : undefined);
+    // "奶奶86了", "我爸今年八十二了", "老两口都七十多了": an age without 岁 right after a person.
+    if (facts.age === undefined) {
+      for (const p of persons) {
+        const m = /^(?:今年|已经|都|快)?(\d{2,3}|[一二三四五六七八九]十[一二三四五六七八九]?)多?(?:了|岁)/.exec(clause.slice(p.end));
+        const n = m ? (/\d/.test(m[1] as string) ? Number(m[1]) : chineseAge(m[1] as string)) : undefined;
+        if (n === undefined || n > 120) continue;
+        facts.age = n;
+        if (!asking && aboutSpeaker && stated.age === undefined) stated.age = n;
+        break;
+      }
+    }
     const elsewhere = fromElsewhere(clause, lexicon);
     if (elsewhere) {
       // Like every denial, "不是六安户口" is judged but not remembered.

@@ -24,9 +24,17 @@ describe("what a question asks for", () => {
     ["到2025年养老护理员要达到多少人", ["count"]],
     ["淮南12333周末有人接吗", ["hours"]],
     ["老年食堂在哪条街", ["office"]],
+    ["有没有补贴一个月多少钱", ["amount"]],
   ])("%s → %j", (q, expected) => {
     expect(asks(q)).toEqual(expect.arrayContaining(expected));
   });
+
+  it.each([["有没有那种帮着照看几天让我喘口气的服务"], ["一家四口挤在十几平米，公租房能分到吗"], ["有没有每个月发钱的补贴"]])(
+    "%s asks no figure",
+    (q) => {
+      expect(asks(q)).toEqual([]);
+    },
+  );
 });
 
 describe("whether a passage states what is asked", () => {

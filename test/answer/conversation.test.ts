@@ -128,6 +128,19 @@ describe("follow-up questions", () => {
     expect(a.eligibility[0]?.reasons[0]).toContain("2015");
   });
 
+  it("a question about a relative is judged by what earlier turns said about them, not by the resident's own facts", async () => {
+    const a = await chat("奶奶86了一个人住在金寨乡下", "我今年30岁", "社区会有人上门去看看她吗，她算那种吗");
+    expect(a.kind).toBe("eligibility");
+    expect(a.profile).toMatchObject({ age: 86, livingAlone: true });
+    expect(a.eligibility[0]?.verdict).toBe("conditional");
+  });
+
+  it("a figure word inside '有没有…' describes the service asked about: a yes-or-no, not a figure", async () => {
+    const a = await chat("我妈瘫在床上三年了 都是我一个人伺候 淮南的", "有没有那种帮着照看几天让我喘口气的服务 我能用吗");
+    expect(a.kind).toBe("eligibility");
+    expect(a.eligibility[0]?.verdict).toMatch(/eligible|conditional/);
+  });
+
   it("'X的呢' naming another service swaps it into the earlier question", async () => {
     const a = await chat("淮南公租房谁能申请", "保障性租赁住房的呢");
     expect(a.interpretation?.question).toMatch(/^淮南保障性租赁住房谁能申请/);

@@ -70,6 +70,8 @@ const cases: { text: string; judged: Profile; stored: Profile; subject?: "self" 
   { text: "她现在失能了，我妈", judged: { selfCare: "失能" }, stored: {}, subject: "other" },
   { text: "我老公是退伍军人", judged: { veteran: true }, stored: {}, subject: "other" },
   { text: "我奶奶八十多了", judged: { age: 80 }, stored: {}, subject: "other" },
+  { text: "奶奶86了一个人住在乡下", judged: { age: 86, livingAlone: true, hukou: "农村" }, stored: {}, subject: "other" },
+  { text: "我今年52了", judged: { age: 52 }, stored: { age: 52 } },
 ];
 
 describe("facts only from statements about someone", () => {

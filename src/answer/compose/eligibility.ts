@@ -126,8 +126,11 @@ export async function composeEligibility(
   deps: ComposeDeps,
   q: Question,
   context: AskContext,
-  /** `toldEarlier`: facts the resident stated in earlier turns of this conversation (they count as told). */
-  options: { onlyWithFacts?: boolean; toldEarlier?: Profile } = {},
+  /**
+   * `toldEarlier`: facts the resident stated in earlier turns of this conversation (they count as told);
+   * `toldAboutOthers`: those of them about someone else, which a question about someone else is judged by.
+   */
+  options: { onlyWithFacts?: boolean; toldEarlier?: Profile; toldAboutOthers?: Profile } = {},
 ): Promise<(Draft & { profile: Profile }) | undefined> {
   const cities = citiesFor(deps, q);
   const lexicon = deps.index.corpus.lexicon;
@@ -199,7 +202,10 @@ export async function composeEligibility(
     rules = yesNoOnRule ? [...new Set([...answering.filter(placed), ...withTold.filter(placed), ...answering, ...withTold])] : withTold;
   }
   if (rules.length === 0) return undefined;
-  const profile = mergeProfiles(context.profile, extracted);
+  // A question about someone else ("她算那种吗") is judged by what earlier turns said about them, not
+  // by the resident's own facts (only household facts carry over).
+  const aboutOther = extracted.subject === "other" ? (options.toldAboutOthers ?? {}) : {};
+  const profile = mergeProfiles(context.profile, { ...extracted, facts: { ...aboutOther, ...extracted.facts } });
   const rd = resultDeps(deps);
   const results = rules
     .flatMap((rule) => rule.cities.filter((c) => cities.includes(c)).map((city) => eligibilityResult(rd, rule, city, { ...profile, city })))
