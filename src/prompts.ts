@@ -36,6 +36,7 @@ export const MessagesSchema = z.object({
   not_stated: z.object({
     lead: s,
     lead_plain: s,
+    elsewhere: s,
     this_topic: s,
     ask_office: s,
     what: z.record(z.string(), s).refine((w) => "standard" in w, "needs at least `standard`"),

@@ -8,7 +8,7 @@ import { MAX_CITIES_SEARCHED, sourcesLine, type ComposeDeps, type Draft, type Qu
 import { composeEligibility } from "./compose/eligibility.ts";
 import { composeFigure } from "./compose/figure.ts";
 import { composeList } from "./compose/list.ts";
-import { composeNotStated } from "./compose/not-stated.ts";
+import { composeNotStated, composeOnlyElsewhere } from "./compose/not-stated.ts";
 import { composePassage } from "./compose/passage.ts";
 import { composeStandard, namesStandard } from "./compose/standard.ts";
 import { questionConcepts, topicText } from "./evidence.ts";
@@ -212,6 +212,7 @@ async function draftAnswer(deps: AnswerDeps, raw: string, context: AskContext, u
   }
   return (
     draft ??
+    (await composeOnlyElsewhere(deps, q)) ??
     simple("out_of_scope", fill(m.out_of_scope.topic, { pointer: m.pointer.general }), "weak_evidence")
   );
 }

@@ -161,6 +161,19 @@ describe("not stated: the plans speak of the topic but not of what is asked", ()
     expect(a.text).not.toMatch(/100\s*%|100％/);
   });
 
+  it("a service only the other city's plan names: not stated for this city, citing where the other plan says it", async () => {
+    const a = await ask("六安两癌筛查免费吗");
+    expect(a.kind).toBe("not_stated");
+    expect(a.city).toBe("六安市");
+    expect(a.text.split("\n")[0]).toContain("《六安市“十四五”公共服务规划》没有提到“两癌”");
+    expect(a.citations.length).toBeGreaterThan(0);
+    expect(a.citations.every((c) => c.city === "淮南市" && squash(c.quote).includes("两癌"))).toBe(true);
+    // The city whose plan does name it is answered as before.
+    const huainan = await ask("淮南两癌筛查免费吗");
+    expect(huainan.kind).not.toBe("not_stated");
+    expect(huainan.kind).not.toBe("out_of_scope");
+  });
+
   it("materials, offices and phone numbers: not stated, naming only the kind of office to ask", async () => {
     const a = await ask("淮南公租房要带什么材料，去哪办");
     expect(a.kind).toBe("not_stated");

@@ -1,5 +1,8 @@
 import type { Hit } from "../../search/retrieve.ts";
-import { coverage } from "../evidence.ts";
+import type { Chunk } from "../../corpus/types.ts";
+import { normalizeText } from "../../util/normalize.ts";
+import { matchLexicon } from "../../corpus/lexicon.ts";
+import { conceptCoverage, coverage, type Concept } from "../evidence.ts";
 import { citiesToSearch, hasEvidence, retrieveFor, type ComposeDeps, type Question } from "./common.ts";
 
 /* The passages each city's plan has for a question, retrieved once and shared by the composers. */
@@ -9,27 +12,77 @@ export interface CityHits {
   hits: Hit[];
 }
 
-const evidenceCache = new WeakMap<Question, Promise<{ found: CityHits[]; missing: string[] }>>();
+/** A city whose plan never names the service asked about while another city's plan does. */
+export interface OnlyElsewhere {
+  city: string;
+  /** The service word ("两癌"). */
+  term: string;
+  /** The cities whose plans name it. */
+  others: string[];
+}
+
+export interface CityEvidence {
+  found: CityHits[];
+  missing: string[];
+  elsewhere: OnlyElsewhere[];
+}
+
+const evidenceCache = new WeakMap<Question, Promise<CityEvidence>>();
 
 /**
  * Retrieve per city in scope and keep the cities whose plan speaks to the question (once per
  * question: composers that fall back to one another share the retrieval).
  */
-export function evidenceByCity(deps: ComposeDeps, q: Question): Promise<{ found: CityHits[]; missing: string[] }> {
+export function evidenceByCity(deps: ComposeDeps, q: Question): Promise<CityEvidence> {
   let pending = evidenceCache.get(q);
   if (!pending) evidenceCache.set(q, (pending = retrieveEvidence(deps, q)));
   return pending;
 }
 
-async function retrieveEvidence(deps: ComposeDeps, q: Question): Promise<{ found: CityHits[]; missing: string[] }> {
+async function retrieveEvidence(deps: ComposeDeps, q: Question): Promise<CityEvidence> {
   const found: CityHits[] = [];
   const missing: string[] = [];
+  const elsewhere: OnlyElsewhere[] = [];
   for (const city of await citiesToSearch(deps, q)) {
     const hits = rerankByEvidence(q, await retrieveFor(deps, q, city, 12)).slice(0, 8);
-    if (hasEvidence(q, hits)) found.push({ city, hits });
+    const other = onlyElsewhere(deps, q, city);
+    if (other) elsewhere.push(other);
+    if (hasEvidence(q, hits) && !other) found.push({ city, hits });
     else missing.push(city);
   }
-  return { found, missing };
+  return { found, missing, elsewhere };
+}
+
+/** Each city's passages, normalised once per loaded build. */
+const textsByCity = new WeakMap<readonly Chunk[], Map<string, string[]>>();
+
+function cityTexts(chunks: readonly Chunk[]): Map<string, string[]> {
+  let byCity = textsByCity.get(chunks);
+  if (!byCity) {
+    byCity = new Map();
+    for (const c of chunks) byCity.set(c.city, [...(byCity.get(c.city) ?? []), normalizeText(`${c.context} ${c.text}`)]);
+    textsByCity.set(chunks, byCity);
+  }
+  return byCity;
+}
+
+/**
+ * The question's most specific word is one this city's plan never uses while another covered
+ * city's plan does ("六安有没有免费查两癌的": only 淮南's plan speaks of 两癌): this plan does not
+ * state it, however well its passages match the rest of the question.
+ */
+function onlyElsewhere(deps: ComposeDeps, q: Question, city: string): OnlyElsewhere | undefined {
+  // Only a word naming a service counts: "上海", "学历" or "待着" are not what a question is about.
+  const lexicon = deps.index.corpus.lexicon;
+  const namesService = (c: Concept) => matchLexicon(lexicon, c.term, ["services"]).some((m) => m.start === 0 && m.end === c.term.length);
+  const candidates = q.concepts.filter((c) => c.known && [...c.term].length >= 2 && namesService(c));
+  const top = candidates.reduce<Concept | undefined>((best, c) => (!best || c.weight > best.weight ? c : best), undefined);
+  if (!top) return undefined;
+  const byCity = cityTexts(deps.index.chunks);
+  const states = (texts: readonly string[] | undefined) => (texts ?? []).some((t) => conceptCoverage(top, t) >= 0.5);
+  if (states(byCity.get(city))) return undefined;
+  const others = deps.catalog.map((c) => c.city).filter((c) => c !== city && states(byCity.get(c)));
+  return others.length > 0 ? { city, term: top.term, others } : undefined;
 }
 
 /** Share of evidence (concept coverage) in the final ranking; measured flat between 0.3 and 0.5. */

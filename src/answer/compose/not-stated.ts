@@ -10,6 +10,7 @@ import type { Citation } from "../../contract/answer.ts";
 import { documentMeta, makeCitation, quoteFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { refs } from "../../util/text.ts";
 import { evidenceByCity, mergeCityHits } from "./city-evidence.ts";
+import { conceptCoverage, coverage } from "../evidence.ts";
 
 /** Passages cited after the "not stated" sentence: the closest ones, not a reading list. */
 const CLOSEST = 3;
@@ -69,4 +70,37 @@ export async function composeNotStated(deps: ComposeDeps, q: Question): Promise<
   const office = rule?.confirm ?? (area ? areaOffice(area, lexicon) : undefined);
   lines.push(office ? fill(m.ask_office, { office }) : deps.messages.pointer.general);
   return { kind: "not_stated", text: lines.join("\n"), citations, city: cities.length === 1 ? (cities[0] as string) : null, reason: "not_stated" };
+}
+
+/** Passages of the other city cited when only its plan names the service asked about. */
+const ELSEWHERE_CITED = 2;
+
+/**
+ * No plan in scope speaks of the question because the service it names appears only in another
+ * city's plan ("六安有没有免费查两癌的"): say this plan does not mention it and cite where the other
+ * plan does. Undefined otherwise.
+ */
+export async function composeOnlyElsewhere(deps: ComposeDeps, q: Question): Promise<Draft | undefined> {
+  const { found, elsewhere } = await evidenceByCity(deps, q);
+  const e = elsewhere[0];
+  if (found.length > 0 || !e) return undefined;
+  const concept = q.concepts.find((c) => c.term === e.term);
+  if (!concept) return undefined;
+  const chunks = deps.index.chunks
+    .filter((c) => e.others.includes(c.city))
+    .map((c) => ({ c, text: normalizeText(`${c.context} ${c.text}`) }))
+    .filter(({ text }) => conceptCoverage(concept, text) >= 0.5)
+    .map(({ c, text }) => ({ c, score: coverage(q.concepts, text) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, ELSEWHERE_CITED);
+  const citations = chunks.map(({ c, score }) => makeCitation(deps, c, quoteFor(c, q.concepts, false).text, score));
+  const doc = deps.index.corpus.documents.find((d) => d.meta.city === e.city && d.meta.kind === "plan" && !d.meta.supersededBy);
+  const m = deps.messages.not_stated;
+  const text = fill(m.elsewhere, {
+    title: doc?.meta.title ?? e.city,
+    term: e.term,
+    others: e.others.join("、"),
+    refs: refs(citations.map((_, i) => i + 1)),
+  });
+  return { kind: "not_stated", text, citations, city: e.city, reason: "not_stated" };
 }
