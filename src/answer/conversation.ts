@@ -114,18 +114,21 @@ function topicOf(turn: TurnAnalysis, lexicon: Lexicon): string {
 }
 
 /** What a "X的呢" may swap in the earlier question: a service or group, and towns or villages. */
-const SWAPPED_KINDS: readonly (readonly LexiconKind[])[] = [["services", "groups"], ["settlements"]];
+const SWAPPED_KINDS: readonly (readonly LexiconKind[])[] = [["services", "groups"], ["settlements"], ["facts"]];
 
 /**
- * "保障性租赁住房的呢" after "淮南公租房谁能申请", "农村的呢" after "淮南城市里老年食堂建多少个": the
- * earlier question with the words of one kind (a service or group; towns or villages) giving way to
- * the one the turn names. The rest of the question, its 多少 included, stays.
+ * "保障性租赁住房的呢" after "淮南公租房谁能申请", "农村的呢" after "淮南城市里老年食堂建多少个",
+ * "特困的呢" after "六安低保标准多少": the earlier question with the words of one kind (a service or
+ * group; towns or villages; a value of the same fact) giving way to the one the turn names. The rest of the question, its 多少 included, stays.
  */
 function swapWord(earlier: string, turn: string, lexicon: Lexicon, kinds: readonly LexiconKind[]): string {
   const said = matchLexicon(lexicon, turn, kinds)[0];
   // "城乡的呢" names both: nothing to swap.
   if (!said || said.entry.term === "城乡") return earlier;
-  const other = matchLexicon(lexicon, earlier, kinds).filter((m) => m.entry.term !== said.entry.term && m.entry.term !== "城乡");
+  // A fact word gives way only to another value of the same fact ("特困的呢" after "低保标准多少").
+  const other = matchLexicon(lexicon, earlier, kinds).filter(
+    (m) => m.entry.term !== said.entry.term && m.entry.term !== "城乡" && m.entry.fact === said.entry.fact && (m.entry.fact === undefined || m.entry.value !== said.entry.value),
+  );
   let out = earlier;
   for (const m of [...other].sort((a, b) => b.start - a.start)) out = out.slice(0, m.start) + said.form + out.slice(m.end);
   return out;

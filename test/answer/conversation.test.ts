@@ -141,6 +141,12 @@ describe("follow-up questions", () => {
     expect(a.eligibility[0]?.verdict).toMatch(/eligible|conditional/);
   });
 
+  it("'X的呢' naming another value of the same fact swaps it in (低保标准 … 特困的呢)", async () => {
+    const a = await chat("六安低保标准多少", "特困的呢");
+    expect(a.interpretation?.question).toMatch(/^六安特困标准多少/);
+    expect(a.text).toContain("819");
+  });
+
   it("'X的呢' naming another service swaps it into the earlier question", async () => {
     const a = await chat("淮南公租房谁能申请", "保障性租赁住房的呢");
     expect(a.interpretation?.question).toMatch(/^淮南保障性租赁住房谁能申请/);
