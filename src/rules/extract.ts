@@ -105,6 +105,11 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
       if (asking && m.entry.benefit && !PERSON_MARK.test(clause.slice(m.end))) continue;
       if (denied.has(fact) && !negated) continue;
       if (fact === "employment" && !negated) employments.add(value as NonNullable<Profile["employment"]>);
+      // "伤残军人", "残疾军人": a veteran with a disability (the grade untold).
+      if (fact === "veteran" && value === true && /伤残|残疾/.test(m.form) && facts.disability === undefined) {
+        facts.disability = "有";
+        if (!asking && (aboutSpeaker || m.entry.speaker === true) && stated.disability === undefined) stated.disability = "有";
+      }
       if ((facts as Record<string, unknown>)[fact] === undefined) (facts as Record<string, unknown>)[fact] = value;
       const self = aboutSpeaker || m.entry.speaker === true;
       if (!asking && self && !negated && (stated as Record<string, unknown>)[fact] === undefined) {

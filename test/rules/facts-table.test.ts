@@ -18,6 +18,7 @@ const cases: { text: string; judged: Profile; stored: Profile; subject?: "self" 
   { text: "我家是城镇户口，家里没房", judged: { hukou: "城镇", housing: "无房" }, stored: { hukou: "城镇", housing: "无房" } },
   { text: "我今年72岁", judged: { age: 72 }, stored: { age: 72 } },
   { text: "我是退伍军人", judged: { veteran: true }, stored: { veteran: true } },
+  { text: "我是伤残军人", judged: { veteran: true, disability: "有" }, stored: { veteran: true, disability: "有" } },
   { text: "我跑外卖的", judged: { employment: "新就业形态" }, stored: { employment: "新就业形态" } },
   { text: "我失业了", judged: { employment: "失业" }, stored: { employment: "失业" } },
   { text: "我是外地户口", judged: { localHukou: false }, stored: { localHukou: false } },
