@@ -19,6 +19,8 @@ const cases: { text: string; judged: Profile; stored: Profile; subject?: "self" 
   { text: "我今年72岁", judged: { age: 72 }, stored: { age: 72 } },
   { text: "我是退伍军人", judged: { veteran: true }, stored: { veteran: true } },
   { text: "我是伤残军人", judged: { veteran: true, disability: "有" }, stored: { veteran: true, disability: "有" } },
+  { text: "我们老两口七十多了", judged: { age: 70 }, stored: { age: 70 } },
+  { text: "我老公是现役军人，在西藏当兵", judged: { militaryFamily: true }, stored: {}, subject: "other" },
   { text: "我跑外卖的", judged: { employment: "新就业形态" }, stored: { employment: "新就业形态" } },
   { text: "我失业了", judged: { employment: "失业" }, stored: { employment: "失业" } },
   { text: "我是外地户口", judged: { localHukou: false }, stored: { localHukou: false } },
