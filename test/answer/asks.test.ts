@@ -25,6 +25,7 @@ describe("what a question asks for", () => {
     ["淮南12333周末有人接吗", ["hours"]],
     ["老年食堂在哪条街", ["office"]],
     ["有没有补贴一个月多少钱", ["amount"]],
+    ["护理培训一年有几次", ["count"]],
   ])("%s → %j", (q, expected) => {
     expect(asks(q)).toEqual(expect.arrayContaining(expected));
   });
