@@ -20,6 +20,8 @@ const cases: { text: string; judged: Profile; stored: Profile; subject?: "self" 
   { text: "我是退伍军人", judged: { veteran: true }, stored: { veteran: true } },
   { text: "我是伤残军人", judged: { veteran: true, disability: "有" }, stored: { veteran: true, disability: "有" } },
   { text: "我们老两口七十多了", judged: { age: 70 }, stored: { age: 70 } },
+  { text: "家里房子着火烧没了", judged: { disasterAffected: true }, stored: { disasterAffected: true } },
+  { text: "孩子今年高考", judged: { schoolStage: "普通高中" }, stored: {}, subject: "other" },
   { text: "我老公是现役军人，在西藏当兵", judged: { militaryFamily: true }, stored: {}, subject: "other" },
   { text: "我跑外卖的", judged: { employment: "新就业形态" }, stored: { employment: "新就业形态" } },
   { text: "我失业了", judged: { employment: "失业" }, stored: { employment: "失业" } },
