@@ -72,21 +72,41 @@ export interface DetectedCities {
 export function detectCities(question: string, catalog: readonly CityEntry[], lexicon?: Lexicon): DetectedCities {
   let text = normalizeText(question);
   const found: { city: string; at: number; name: string }[] = [];
-  const all = catalog
-    .flatMap((e) => e.names.map((name) => ({ city: e.city, name })))
-    .sort((a, b) => b.name.length - a.name.length);
+  const { all, others } = namesOf(catalog, lexicon);
   for (const { city, name } of all) {
     const at = text.indexOf(name);
     if (at < 0) continue;
     found.push({ city, at, name });
     text = text.split(name).join("\u0000".repeat(name.length));
   }
-  const coveredNames = new Set(catalog.flatMap((e) => e.names));
-  const others = lexicon ? entriesOf(lexicon, "places").flatMap((e) => e.forms) : [];
-  const uncovered = others.filter((p) => !coveredNames.has(p) && text.includes(p));
+  const uncovered = others.filter((p) => text.includes(p));
   const covered = [...new Set(found.sort((a, b) => a.at - b.at).map((f) => f.city))];
   const rest = text.replace(/\u0000+/g, " ").replace(/\s+/g, " ").trim();
   return { covered, uncovered, names: found.map((f) => f.name), rest };
+}
+
+interface CityNames {
+  /** Every name of a covered city with its city, longest first. */
+  all: { city: string; name: string }[];
+  /** Places of the lexicon that are not covered cities. */
+  others: string[];
+}
+
+const namesCache = new WeakMap<readonly CityEntry[], WeakMap<Lexicon, CityNames> & { plain?: CityNames }>();
+
+/** The names detectCities looks for, worked out once per catalog and lexicon. */
+function namesOf(catalog: readonly CityEntry[], lexicon?: Lexicon): CityNames {
+  let perCatalog = namesCache.get(catalog);
+  if (!perCatalog) namesCache.set(catalog, (perCatalog = new WeakMap()));
+  const cached = lexicon ? perCatalog.get(lexicon) : perCatalog.plain;
+  if (cached) return cached;
+  const all = catalog.flatMap((e) => e.names.map((name) => ({ city: e.city, name }))).sort((a, b) => b.name.length - a.name.length);
+  const coveredNames = new Set(catalog.flatMap((e) => e.names));
+  const others = lexicon ? entriesOf(lexicon, "places").flatMap((e) => e.forms).filter((p) => !coveredNames.has(p)) : [];
+  const names = { all, others };
+  if (lexicon) perCatalog.set(lexicon, names);
+  else perCatalog.plain = names;
+  return names;
 }
 
 /** Every name of every covered city (to keep them out of topic matching). */

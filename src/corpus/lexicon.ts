@@ -267,9 +267,11 @@ export interface LexiconMatch {
 }
 
 interface Matcher {
-  /** Forms by first character, longest first. */
-  byFirst: Map<string, { form: string; entry: LexiconEntry }[]>;
-  gapped: { re: RegExp; entry: LexiconEntry; form: string }[];
+  /** Forms of two or more characters by their first two, longest first. */
+  byFirstTwo: Map<string, { form: string; entry: LexiconEntry }[]>;
+  /** One-character forms. */
+  single: Map<string, { form: string; entry: LexiconEntry }>;
+  gapped: { re: RegExp; entry: LexiconEntry; form: string; parts: string[] }[];
 }
 
 const matcherCache = new WeakMap<Lexicon, Map<string, Matcher>>();
@@ -280,7 +282,8 @@ function matcherFor(lexicon: Lexicon, kinds: readonly LexiconKind[]): Matcher {
   if (!perLexicon) matcherCache.set(lexicon, (perLexicon = new Map()));
   let m = perLexicon.get(key);
   if (!m) {
-    const byFirst = new Map<string, { form: string; entry: LexiconEntry }[]>();
+    const byFirstTwo = new Map<string, { form: string; entry: LexiconEntry }[]>();
+    const single = new Map<string, { form: string; entry: LexiconEntry }>();
     const gapped: Matcher["gapped"] = [];
     for (const entry of lexicon.entries) {
       if (!kinds.includes(entry.kind)) continue;
@@ -291,15 +294,20 @@ function matcherFor(lexicon: Lexicon, kinds: readonly LexiconKind[]): Matcher {
             .split("…")
             .map((p) => `(${escapeRegExp(p)})`)
             .join(`[^，。！？,.!?]{0,${GAP}}?`);
-          gapped.push({ re: new RegExp(source, "dg"), entry, form });
+          gapped.push({ re: new RegExp(source, "dg"), entry, form, parts: form.split("…").filter(Boolean) });
           continue;
         }
-        const first = form[0] as string;
-        byFirst.set(first, [...(byFirst.get(first) ?? []), { form, entry }]);
+        if (form.length === 1) {
+          if (!single.has(form)) single.set(form, { form, entry });
+          continue;
+        }
+        const firstTwo = form.slice(0, 2);
+        byFirstTwo.set(firstTwo, [...(byFirstTwo.get(firstTwo) ?? []), { form, entry }]);
       }
     }
-    for (const list of byFirst.values()) list.sort((a, b) => b.form.length - a.form.length);
-    m = { byFirst, gapped };
+    // Longest first; among equal lengths, entry order (as a stable sort keeps it).
+    for (const list of byFirstTwo.values()) list.sort((a, b) => b.form.length - a.form.length);
+    m = { byFirstTwo, single, gapped };
     perLexicon.set(key, m);
   }
   return m;
@@ -315,14 +323,13 @@ function matcherFor(lexicon: Lexicon, kinds: readonly LexiconKind[]): Matcher {
  * // [{ form: "打零工", entry: facts employment=灵活就业 }, { form: "公积金", entry: services 住房公积金 }]
  */
 export function matchLexicon(lexicon: Lexicon, norm: string, kinds: readonly LexiconKind[]): LexiconMatch[] {
-  const { byFirst, gapped } = matcherFor(lexicon, kinds);
+  const { byFirstTwo, single, gapped } = matcherFor(lexicon, kinds);
   const out: LexiconMatch[] = [];
   // Which kind holds each character (0: none), so a gap form yields only to its own kind.
   const taken = new Uint8Array(norm.length);
   const kindCode = (k: LexiconKind) => KIND_ORDER.indexOf(k) + 1;
   for (let i = 0; i < norm.length; ) {
-    const candidates = byFirst.get(norm[i] as string);
-    const hit = candidates?.find((c) => norm.startsWith(c.form, i));
+    const hit = byFirstTwo.get(norm.slice(i, i + 2))?.find((c) => norm.startsWith(c.form, i)) ?? single.get(norm[i] as string);
     if (hit) {
       out.push({ entry: hit.entry, form: hit.form, start: i, end: i + hit.form.length });
       taken.fill(kindCode(hit.entry.kind), i, i + hit.form.length);
@@ -330,6 +337,8 @@ export function matchLexicon(lexicon: Lexicon, norm: string, kinds: readonly Lex
     } else i++;
   }
   for (const g of gapped) {
+    // The regex runs only where every literal part occurs (most texts have none of them).
+    if (!g.parts.every((p) => norm.includes(p))) continue;
     g.re.lastIndex = 0;
     for (const m of norm.matchAll(g.re)) {
       const start = m.index;

@@ -53,17 +53,24 @@ async function retrieveEvidence(deps: ComposeDeps, q: Question): Promise<CityEvi
   return { found, missing, elsewhere };
 }
 
-/** Each city's passages, normalised once per loaded build. */
-const textsByCity = new WeakMap<readonly Chunk[], Map<string, string[]>>();
+/** Each city's passages, normalised once per loaded build, and which concepts each city's plan states. */
+const textsByCity = new WeakMap<readonly Chunk[], { texts: Map<string, string[]>; states: Map<string, boolean> }>();
 
-function cityTexts(chunks: readonly Chunk[]): Map<string, string[]> {
-  let byCity = textsByCity.get(chunks);
-  if (!byCity) {
-    byCity = new Map();
-    for (const c of chunks) byCity.set(c.city, [...(byCity.get(c.city) ?? []), normalizeText(`${c.context} ${c.text}`)]);
-    textsByCity.set(chunks, byCity);
+/** Whether any passage of the city's plan states the concept (answered once per build, city and concept). */
+function cityStates(chunks: readonly Chunk[], city: string, concept: Concept): boolean {
+  let cached = textsByCity.get(chunks);
+  if (!cached) {
+    const texts = new Map<string, string[]>();
+    for (const c of chunks) texts.set(c.city, [...(texts.get(c.city) ?? []), normalizeText(`${c.context} ${c.text}`)]);
+    textsByCity.set(chunks, (cached = { texts, states: new Map() }));
   }
-  return byCity;
+  const key = `${city}\u0000${concept.term}\u0000${concept.alternatives.join("\u0000")}`;
+  let states = cached.states.get(key);
+  if (states === undefined) {
+    states = (cached.texts.get(city) ?? []).some((t) => conceptCoverage(concept, t) >= 0.5);
+    cached.states.set(key, states);
+  }
+  return states;
 }
 
 /**
@@ -78,10 +85,9 @@ function onlyElsewhere(deps: ComposeDeps, q: Question, city: string): OnlyElsewh
   const candidates = q.concepts.filter((c) => c.known && [...c.term].length >= 2 && namesService(c));
   const top = candidates.reduce<Concept | undefined>((best, c) => (!best || c.weight > best.weight ? c : best), undefined);
   if (!top) return undefined;
-  const byCity = cityTexts(deps.index.chunks);
-  const states = (texts: readonly string[] | undefined) => (texts ?? []).some((t) => conceptCoverage(top, t) >= 0.5);
-  if (states(byCity.get(city))) return undefined;
-  const others = deps.catalog.map((c) => c.city).filter((c) => c !== city && states(byCity.get(c)));
+  const states = (c: string) => cityStates(deps.index.chunks, c, top);
+  if (states(city)) return undefined;
+  const others = deps.catalog.map((c) => c.city).filter((c) => c !== city && states(c));
   return others.length > 0 ? { city, term: top.term, others } : undefined;
 }
 
