@@ -167,6 +167,12 @@ function fromElsewhere(clause: string, lexicon: Lexicon): "place" | "denied" | u
   return named ? "place" : undefined;
 }
 
+/** "98" → 1998, "05" → 2005 (two-digit years of a building). */
+function fullYear(y: string): number {
+  const n = Number(y);
+  return y.length === 4 ? n : n >= 50 ? 1900 + n : 2000 + n;
+}
+
 /** Ages, the year a compound was built and disability grades, read from one clause. */
 function readNumbers(text: string, facts: Profile, stated?: Profile): void {
   const set = <K extends FactName>(fact: K, value: Profile[K]) => {
@@ -179,8 +185,11 @@ function readNumbers(text: string, facts: Profile, stated?: Profile): void {
     const n = cn ? chineseAge((cn[1] as string).replace("多", "")) : undefined;
     if (n !== undefined) set("age", n);
   }
-  const year = /((?:19|20)\d{2})\s*年(?:代)?[^，。,.]{0,6}(建|盖|建成|修|交房|交付|入住|落成|竣工|的小区|的房|的楼|小区|的老小区)/.exec(text);
-  if (year && !/年代/.test(year[0])) set("buildingYear", Number(year[1]));
+  const year = /((?:19|20)\d{2}|(?<![\d了有住满近快多])\d{2})\s*年(?:代)?[^，。,.]{0,6}(建|盖|建成|修|交房|交付|入住|落成|竣工|的小区|的房|的楼|小区|的老小区)/.exec(text);
+  // "小区98年的", "楼是2003年的": the year after the compound.
+  const after = year ? undefined : /(?:小区|楼|房子)(?:是|都是)?((?:19|20)\d{2}|(?<![\d了有住满近快多])\d{2})\s*年(?!代)的?/.exec(text);
+  const built = year && !/年代/.test(year[0]) ? year[1] : after?.[1];
+  if (built) set("buildingYear", fullYear(built));
   const grade = /([一二三四1-4])\s*级(?:残疾|伤残)|残疾\s*([一二三四1-4])\s*级/.exec(text);
   if (grade) {
     const g = (grade[1] ?? grade[2]) as string;

@@ -147,6 +147,14 @@ describe("follow-up questions", () => {
     expect(a.text).toContain("819");
   });
 
+  it("a two-digit building year told after the topic is judged by the old-compound rules (小区98年的，能改吗)", async () => {
+    const a = await chat("淮南老旧小区改造", "我家小区98年的，能改吗");
+    expect(a.kind).toBe("eligibility");
+    expect(a.profile?.buildingYear).toBe(1998);
+    expect(a.eligibility[0]?.ruleId).toBe("huainan.old-compound.before-2001");
+    expect(a.eligibility[0]?.verdict).toMatch(/eligible|conditional/);
+  });
+
   it("'X的呢' naming another service swaps it into the earlier question", async () => {
     const a = await chat("淮南公租房谁能申请", "保障性租赁住房的呢");
     expect(a.interpretation?.question).toMatch(/^淮南保障性租赁住房谁能申请/);
