@@ -91,8 +91,10 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
       const fact = m.entry.fact as FactName;
       let value: unknown = m.entry.value;
       const negated = negations.some((n) => n.end <= m.start && m.start - n.end <= 1);
-      // "跟本地人一样", "和城里人比": a group the person compares themselves with, not what they are.
+      // "跟本地人一样", "和城里人比": a group the person compares themselves with, not what they are;
+      // "农村的也一样吗", "城里的呢" with no person named: the places a follow-up asks about.
       if (/[跟和同像比]$/.test(clause.slice(0, m.start))) continue;
+      if (persons.length === 0 && /^(?:也|呢|又|怎么样|咋样|如何|一样)/.test(clause.slice(m.end))) continue;
       if (negated) {
         const pair = OPPOSITES[fact];
         if (!pair) {

@@ -155,6 +155,13 @@ describe("follow-up questions", () => {
     expect(a.eligibility[0]?.verdict).toMatch(/eligible|conditional/);
   });
 
+  it("'农村的也一样吗' asks about villages, not whether the resident qualifies", async () => {
+    const a = await chat("淮南的养老院床位有多少", "农村的也一样吗");
+    expect(a.interpretation?.followUp).toBe(true);
+    expect(a.kind).not.toBe("eligibility");
+    expect(a.profile?.hukou).toBeUndefined();
+  });
+
   it("'X的呢' naming another service swaps it into the earlier question", async () => {
     const a = await chat("淮南公租房谁能申请", "保障性租赁住房的呢");
     expect(a.interpretation?.question).toMatch(/^淮南保障性租赁住房谁能申请/);

@@ -34,6 +34,7 @@ const cases: { text: string; judged: Profile; stored: Profile; subject?: "self" 
   { text: "我家小区是2003年建的", judged: { buildingYear: 2003 }, stored: { buildingYear: 2003 } },
   { text: "我家小区98年的", judged: { buildingYear: 1998 }, stored: { buildingYear: 1998 } },
   { text: "住了12年的房子", judged: {}, stored: {} },
+  { text: "农村的也一样吗", judged: {}, stored: {} },
   { text: "我河南户口", judged: { localHukou: false }, stored: { localHukou: false } },
   { text: "我在六安开滴滴，没单位", judged: { employment: "新就业形态", laborContract: false }, stored: { employment: "新就业形态", laborContract: false } },
   { text: "我跑外卖的，和站点签了劳动合同", judged: { employment: "新就业形态", laborContract: true }, stored: { employment: "新就业形态", laborContract: true } },

@@ -13,7 +13,7 @@ import { refs } from "../../util/text.ts";
 import { evidenceByCity, mergeCityHits, type CityHits } from "./city-evidence.ts";
 import { squash } from "../../util/normalize.ts";
 import { asksForFact, statesAsked } from "../asks.ts";
-import { asksYesNo } from "../intent.ts";
+import { asksYesNo, hasIntentWord } from "../intent.ts";
 import { coverage, sentenceHolding } from "../evidence.ts";
 import { shortQuote } from "./text.ts";
 
@@ -191,7 +191,8 @@ export async function composeEligibility(
     // Someone asking whether they (or their family) get what the topic words name, when no passage
     // sentence quoted by a rule answers better: the topic's rules.
     if (answering.length === 0 && byPassage.length === 0 && PERSONAL.test(q.norm)) answering.push(...byTopic);
-    const yesNo = asksYesNo(lexicon, q.norm);
+    // "农村的也一样吗" asks whether two things are alike, not whether someone qualifies.
+    const yesNo = asksYesNo(lexicon, q.norm) && !hasIntentWord(lexicon, q.norm, "compare");
     const yesNoOnRule = answering.length > 0 && (plain || onCost) && yesNo;
     // Facts told in this turn or earlier ("我们小区2015年建的" … "能搞老旧小区改造吗") that the topic's
     // rules use make a yes-or-no about the topic a question about those rules.
