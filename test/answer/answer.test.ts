@@ -174,6 +174,14 @@ describe("not stated: the plans speak of the topic but not of what is asked", ()
     expect(huainan.kind).not.toBe("out_of_scope");
   });
 
+  it("how much, asked by someone naming their group: the group's own standard is not the answer", async () => {
+    const a = await ask("我是六安的低保户，看病能报销多少");
+    expect(a.kind).toBe("not_stated");
+    expect(a.text).not.toContain("630");
+    // Asked of the standard itself, it is.
+    expect((await ask("我是低保户，六安低保标准多少")).text).toContain("630");
+  });
+
   it("materials, offices and phone numbers: not stated, naming only the kind of office to ask", async () => {
     const a = await ask("淮南公租房要带什么材料，去哪办");
     expect(a.kind).toBe("not_stated");

@@ -10,6 +10,7 @@ import { rowChunk, rowLine } from "./rows.ts";
 import { shortQuote } from "./text.ts";
 import { settlement, settlementClash } from "../intent.ts";
 import { normalizeText } from "../../util/normalize.ts";
+import { matchLexicon } from "../../corpus/lexicon.ts";
 
 /** An indicator row must name this share of the question's concepts to be shown. */
 const MIN_ROW_COVERAGE = 0.5;
@@ -62,7 +63,18 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
   const items: FigureItem[] = [];
   // A figure about villages does not answer a question about towns, nor the other way round.
   const lexicon = deps.index.corpus.lexicon;
-  const fits = (text: string) => !settlementClash(lexicon, q.norm, text);
+  // Words describing the person ("我是低保户，看病能报销多少") are not what is counted: a figure must
+  // state something of the rest of the question too (not the 低保 standard for a question on 看病).
+  // (A fact word inside a longer service name, 学前 in 学前教育, is part of that name.)
+  const names = matchLexicon(lexicon, q.norm, ["services", "groups"]);
+  const personWords = new Set(
+    matchLexicon(lexicon, q.norm, ["facts"])
+      .filter((m) => !m.entry.benefit && !names.some((n) => n.start <= m.start && m.end <= n.end && n.end - n.start > m.end - m.start))
+      .map((m) => m.form),
+  );
+  const topical = q.concepts.filter((c) => ![...personWords].some((w) => w.includes(c.term) || c.term.includes(w)));
+  const aboutTopic = (text: string) => topical.length === q.concepts.length || topical.length === 0 || coverage(topical, text) > 0;
+  const fits = (text: string) => !settlementClash(lexicon, q.norm, text) && aboutTopic(text);
   const asked = settlement(lexicon, q.norm);
   const extra: { chunk: Chunk; score: number }[] = [];
   for (const { city, hits } of found) {

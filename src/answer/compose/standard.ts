@@ -5,6 +5,8 @@ import type { Citation } from "../../contract/answer.ts";
 import { citiesFor, makeCitation, quoteFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { evidenceByCity, mergeCityHits } from "./city-evidence.ts";
 import { settlementClash } from "../intent.ts";
+import { withoutPersonFacts } from "../../rules/extract.ts";
+import { expandQuery } from "../../search/expand.ts";
 
 /*
  * Figure answers from dated standards (seeds/standards): the value in force today with its date and
@@ -25,7 +27,11 @@ function topicsOf(standard: Standard): string[] {
 
 /** The standard a question names for a city: the one whose longest topic occurs in it. */
 export function standardFor(deps: ComposeDeps, q: Question, city: string): Standard | undefined {
-  const text = [q.norm, ...q.expansion.added.map(normalizeText)].join(" ");
+  // "我是低保户，看病能报销多少" names a person's group, not the 低保 standard: words describing the
+  // person do not name a standard.
+  const lexicon = deps.index.corpus.lexicon;
+  const about = withoutPersonFacts(q.norm, lexicon);
+  const text = [about, ...expandQuery(about, lexicon).added.map(normalizeText)].join(" ");
   let best: { standard: Standard; length: number } | undefined;
   for (const s of deps.index.corpus.standards ?? []) {
     if (!s.entries.some((e) => e.city === city)) continue;
@@ -37,7 +43,7 @@ export function standardFor(deps: ComposeDeps, q: Question, city: string): Stand
 
 /** The question names a standard by one of its "…标准" topics ("淮南低保标准"): a figure is what it wants. */
 export function namesStandard(deps: ComposeDeps, q: Question): boolean {
-  const text = q.norm;
+  const text = withoutPersonFacts(q.norm, deps.index.corpus.lexicon);
   return (deps.index.corpus.standards ?? []).some((s) => topicsOf(s).some((t) => t.endsWith("标准") && text.includes(t)));
 }
 
