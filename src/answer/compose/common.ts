@@ -11,7 +11,7 @@ import { normalizeText } from "../../util/normalize.ts";
 import { bestQuote, conceptCoverage, coverage, type Concept } from "../evidence.ts";
 import type { Intent } from "../intent.ts";
 import { citedDocuments, disclaimerLine } from "./text.ts";
-import type { Ask } from "../../corpus/lexicon.ts";
+import { matchLexicon, type Ask, type Lexicon } from "../../corpus/lexicon.ts";
 import type { FactTexts } from "../../rules/facts.ts";
 import type { ResultDeps } from "../../rules/results.ts";
 import type { Profile } from "../../contract/profile.ts";
@@ -199,4 +199,17 @@ export function resultDeps(deps: ComposeDeps): ResultDeps {
     },
     now: deps.now(),
   };
+}
+
+/**
+ * The question's concepts without the words describing the person ("我是低保户，看病能报销多少" →
+ * 看病): what a passage must speak of to answer it. A fact word inside a longer service name (学前 in
+ * 学前教育) is part of that name; a word naming a benefit ("能领低保不") stays.
+ */
+export function topicalConcepts(lexicon: Lexicon, q: Pick<Question, "norm" | "concepts">): Concept[] {
+  const names = matchLexicon(lexicon, q.norm, ["services", "groups"]);
+  const personWords = matchLexicon(lexicon, q.norm, ["facts"])
+    .filter((m) => !m.entry.benefit && !names.some((n) => n.start <= m.start && m.end <= n.end && n.end - n.start > m.end - m.start))
+    .map((m) => m.form);
+  return q.concepts.filter((c) => !personWords.some((w) => w.includes(c.term) || c.term.includes(w)));
 }

@@ -3,14 +3,13 @@ import { fill } from "../../prompts.ts";
 import { statesAsked } from "../asks.ts";
 import { coverage } from "../evidence.ts";
 import type { Citation } from "../../contract/answer.ts";
-import { documentMeta, makeCitation, quoteFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
+import { documentMeta, makeCitation, quoteFor, topicalConcepts, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { refs } from "../../util/text.ts";
 import { evidenceByCity } from "./city-evidence.ts";
 import { rowChunk, rowLine } from "./rows.ts";
 import { shortQuote } from "./text.ts";
 import { settlement, settlementClash } from "../intent.ts";
 import { normalizeText } from "../../util/normalize.ts";
-import { matchLexicon } from "../../corpus/lexicon.ts";
 
 /** An indicator row must name this share of the question's concepts to be shown. */
 const MIN_ROW_COVERAGE = 0.5;
@@ -65,14 +64,7 @@ export async function composeFigure(deps: ComposeDeps, q: Question): Promise<Dra
   const lexicon = deps.index.corpus.lexicon;
   // Words describing the person ("我是低保户，看病能报销多少") are not what is counted: a figure must
   // state something of the rest of the question too (not the 低保 standard for a question on 看病).
-  // (A fact word inside a longer service name, 学前 in 学前教育, is part of that name.)
-  const names = matchLexicon(lexicon, q.norm, ["services", "groups"]);
-  const personWords = new Set(
-    matchLexicon(lexicon, q.norm, ["facts"])
-      .filter((m) => !m.entry.benefit && !names.some((n) => n.start <= m.start && m.end <= n.end && n.end - n.start > m.end - m.start))
-      .map((m) => m.form),
-  );
-  const topical = q.concepts.filter((c) => ![...personWords].some((w) => w.includes(c.term) || c.term.includes(w)));
+  const topical = topicalConcepts(lexicon, q);
   const aboutTopic = (text: string) => topical.length === q.concepts.length || topical.length === 0 || coverage(topical, text) > 0;
   const fits = (text: string) => !settlementClash(lexicon, q.norm, text) && aboutTopic(text);
   const asked = settlement(lexicon, q.norm);
