@@ -21,7 +21,8 @@ import { analyseTurn, resolveTurn } from "./conversation.ts";
 import { topicPhrase } from "./compose/not-stated.ts";
 import { extractFacts } from "../rules/extract.ts";
 import type { Profile } from "../contract/profile.ts";
-import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { type Lexicon } from "../corpus/lexicon.ts";
+import { matchLexicon } from "../corpus/lexicon-match.ts";
 import { redact, withoutPersonalNumbers } from "../redact.ts";
 import type { Messages } from "../prompts.ts";
 

@@ -1,5 +1,6 @@
 import { AREA_NAMES } from "../contract/areas.ts";
-import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { type Lexicon } from "../corpus/lexicon.ts";
+import { matchLexicon } from "../corpus/lexicon-match.ts";
 
 /*
  * The nine areas of the national basic public service standard (国家基本公共服务标准), which both

@@ -1,5 +1,6 @@
 import { detectCities, type CityEntry } from "../corpus/cities.ts";
-import { intentTerms, matchLexicon, type Lexicon, type LexiconKind } from "../corpus/lexicon.ts";
+import { intentTerms, type Lexicon, type LexiconKind } from "../corpus/lexicon.ts";
+import { matchLexicon } from "../corpus/lexicon-match.ts";
 import { normalizeText } from "../util/normalize.ts";
 import type { Tokenizer } from "../search/tokenizer.ts";
 import { topicText } from "./evidence.ts";

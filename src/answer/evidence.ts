@@ -1,6 +1,7 @@
 import { charBigrams } from "../util/text.ts";
 import { splitSentences } from "../corpus/chunk.ts";
-import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { type Lexicon } from "../corpus/lexicon.ts";
+import { matchLexicon } from "../corpus/lexicon-match.ts";
 import type { StoredLexical } from "../search/lexical.ts";
 import { documentFrequency, idf } from "../search/bm25.ts";
 import { normalizeText, squash } from "../util/normalize.ts";

@@ -4,7 +4,8 @@
  * the kind of answer wanted. The words describe how people ask, never which topic they ask about.
  */
 
-import { ASKS, intentTerms, matchLexicon, type Ask, type Lexicon, type LexiconMatch } from "../corpus/lexicon.ts";
+import { ASKS, intentTerms, type Ask, type Lexicon } from "../corpus/lexicon.ts";
+import { matchLexicon, type LexiconMatch } from "../corpus/lexicon-match.ts";
 import { DETAIL_ASKS } from "./asks.ts";
 import { normalizeText } from "../util/normalize.ts";
 

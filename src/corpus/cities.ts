@@ -1,5 +1,6 @@
 import type { DocumentMeta } from "./types.ts";
-import { entriesOf, type Lexicon } from "./lexicon.ts";
+import { type Lexicon } from "./lexicon.ts";
+import { entriesOf } from "./lexicon-match.ts";
 import { normalizeText } from "../util/normalize.ts";
 
 /*

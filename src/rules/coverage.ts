@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { type Lexicon } from "../corpus/lexicon.ts";
+import { matchLexicon } from "../corpus/lexicon-match.ts";
 import { readYamlFile } from "../util/files.ts";
 import type { Chunk } from "../corpus/types.ts";
 import { normalizeText, squash } from "../util/normalize.ts";

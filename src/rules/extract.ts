@@ -1,5 +1,6 @@
 import { chineseNumeral } from "../util/text.ts";
-import { intentTerms, matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { intentTerms, type Lexicon } from "../corpus/lexicon.ts";
+import { matchLexicon } from "../corpus/lexicon-match.ts";
 import { normalizeText } from "../util/normalize.ts";
 import { HOUSEHOLD_FACTS, type FactName, type Profile } from "../contract/profile.ts";
 

@@ -1,4 +1,5 @@
-import { matchLexicon, type Lexicon } from "../corpus/lexicon.ts";
+import { type Lexicon } from "../corpus/lexicon.ts";
+import { matchLexicon } from "../corpus/lexicon-match.ts";
 import { normalizeText } from "../util/normalize.ts";
 
 /*

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { lexiconEntries, LexiconSchema, lexiconProblems, loadLexicon, matchLexicon, type Lexicon } from "../../src/corpus/lexicon.ts";
+import { lexiconEntries, LexiconSchema, lexiconProblems, loadLexicon, type Lexicon } from "../../src/corpus/lexicon.ts";
+import { matchLexicon } from "../../src/corpus/lexicon-match.ts";
 import { normalizeText } from "../../src/util/normalize.ts";
 import { seedLexicon } from "../helpers.ts";
 

@@ -1,7 +1,7 @@
 import type { Hit } from "../../search/retrieve.ts";
 import type { Chunk } from "../../corpus/types.ts";
 import { normalizeText } from "../../util/normalize.ts";
-import { matchLexicon } from "../../corpus/lexicon.ts";
+import { matchLexicon } from "../../corpus/lexicon-match.ts";
 import { conceptCoverage, coverage, type Concept } from "../evidence.ts";
 import { citiesToSearch, hasEvidence, retrieveFor, type ComposeDeps, type Question } from "./common.ts";
 
