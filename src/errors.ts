@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   "INPUT_INVALID", // channels: a request or batch line that does not validate
   "BAD_REQUEST", // http: a request that is not well-formed (bad JSON, URL encoding, HTTP syntax)
   "UNAUTHORIZED", // http: a missing or wrong admin token or webhook secret
+  "FORBIDDEN", // http: a path the server refuses to serve (dot segments escaping the console's folder)
   "NOT_FOUND", // http: no such route or passage
   "REQUEST_TIMEOUT", // http: the client sent its request too slowly
   "PAYLOAD_TOO_LARGE", // http: body over HTTP_BODY_LIMIT

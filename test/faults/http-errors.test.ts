@@ -67,6 +67,14 @@ describe("D15: one error shape", () => {
     expectErrorShape(JSON.parse(res.body), "BAD_REQUEST");
   });
 
+  it("a path escaping the console's folder (/%2e%2e/%2e%2e/etc/passwd): 403 FORBIDDEN, not BAD_REQUEST", async () => {
+    // Raw, since fetch would resolve the dot segments before sending.
+    const res = await raw("GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(res.status).toBe(403);
+    expectErrorShape(JSON.parse(res.body), "FORBIDDEN");
+    expect(res.body).not.toContain("root:");
+  });
+
   it("429 carries no extra top-level statusCode", async () => {
     const limited = await buildHttpApp(() => core, testConfig({ HTTP_RATE_LIMIT_MAX: "1" }));
     try {

@@ -18,6 +18,7 @@ export const HTTP_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
   INPUT_INVALID: 400,
   LINK_INVALID: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   REQUEST_TIMEOUT: 408,
   RELOAD_REFUSED: 409,
@@ -46,7 +47,7 @@ export function codeOfStatus(status: number): ErrorCode {
 }
 
 /** Codes the framework's own statuses map to (one per status). */
-const FRAMEWORK_CODES = new Set<ErrorCode>(["BAD_REQUEST", "UNAUTHORIZED", "NOT_FOUND", "REQUEST_TIMEOUT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "RATE_LIMITED", "HEADERS_TOO_LARGE"]);
+const FRAMEWORK_CODES = new Set<ErrorCode>(["BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "REQUEST_TIMEOUT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "RATE_LIMITED", "HEADERS_TOO_LARGE"]);
 
 export function apiError(code: ErrorCode, message: string, details?: ErrorDetails): ApiError {
   return { error: { code, message, ...(details ? { details } : {}) } };
