@@ -145,9 +145,10 @@ describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("D1: Redis outage under
         expect(figures.status5xx).toBe(0);
         expect(figures.failed).toBe(0);
         expect(samples.every((s) => s.status === 200)).toBe(true);
-        // Generous bounds (shared, noisy machines): nobody waits for the outage or the hang to end.
-        expect(figures.slowestDuringOutageMs).toBeLessThan(OUTAGE_MS / 2);
-        expect(figures.slowestDuringHangMs).toBeLessThan(HANG_MS / 2);
+        // The issue's target: 0 requests slower than 1 s (and 0 5xx, above), over the whole run — the
+        // kill, the restart and the hang. During the hang a request waits at most one command deadline
+        // (REDIS_COMMAND_TIMEOUT_MS, 500 ms), so the slowest are about 550 ms on a loaded 2-core machine.
+        expect(figures.over1s).toBe(0);
         expect(botReplyMs).toBeLessThan(OUTAGE_MS / 2);
 
         // One warning per outage (the kill and the hang), and the recovery, in each process.
