@@ -141,6 +141,32 @@ describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("bot sessions through a
   });
 });
 
+describe.skipIf(!peerAvailable("/usr/bin/redis-server"))("Redis health in /metrics (real redis-server)", () => {
+  it('peer_up{peer="redis"} goes 1 → 0 when redis-server is killed and back to 1 when it returns', async () => {
+    const port = await freePort();
+    let server = await redisOn(port);
+    const served = await startServe({ REDIS_URL: server.url, METRICS: "true", INDEX_WATCH: "false", LOG_LEVEL: "error" });
+    const redisUp = async () => {
+      const text = await (await fetch(`${served.base}/metrics`)).text();
+      const m = /^minsheng_peer_up\{peer="redis"\} (\d+)$/m.exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    try {
+      expect(await redisUp()).toBe(1);
+      await server.kill("SIGKILL");
+      await expect.poll(redisUp, { timeout: 5000, interval: 100 }).toBe(0);
+      // Still 0 a moment later: the outage is not forgotten while Redis stays away.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await redisUp()).toBe(0);
+      server = await redisOn(port);
+      await expect.poll(redisUp, { timeout: 10_000, interval: 100 }).toBe(1);
+    } finally {
+      await served.stop();
+      await server.kill();
+    }
+  }, 60_000);
+});
+
 describe("REDIS_URL that cannot be reached", () => {
   it("serve stops at start with an error naming REDIS_URL (and does not hang)", async () => {
     const { code, stderr } = await runCli(["serve", "--port", String(await freePort())], { env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } });
