@@ -12,7 +12,8 @@ import { readQuestions } from "../src/eval/run.ts";
  * (as in production) and autocannon drives it with the question set, round robin. The framework
  * floor (GET /healthz) is measured in the same run as the baseline. Reports requests/s, latency
  * median/p95/p99 and the server's peak memory (VmHWM). The question log's cost: the same load on a
- * server with the log off (QUESTION_LOG_DAYS=0) and on (SQLite), in the same run, as a ratio.
+ * server with the log off (QUESTION_LOG_DAYS=0) and on (SQLite), in the same run, as a ratio — next
+ * to the ratio of two servers with the log off, the noise floor that ratio is to be read against.
  */
 
 const { values } = parseArgs({
@@ -61,26 +62,44 @@ function combine(runs: autocannon.Result[]): autocannon.Result {
   };
 }
 
+/** Every order of `xs` (3 servers: 6 orders, each server first, second and third twice). */
+function orders<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [[...xs]];
+  return xs.flatMap((x, i) => orders([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
 const state = mkdtempSync(path.join(os.tmpdir(), "minsheng-loadtest-"));
-// The question log off (QUESTION_LOG_DAYS=0) and on (SQLite in a fresh state folder, as on a fresh
-// clone), both servers up; the load alternates between them in rounds (off, on, off, on), so a busy
-// moment of the machine does not land on one side only.
+// Three servers up at once: the question log off (QUESTION_LOG_DAYS=0) twice — the second one is the
+// control, the same server measured again — and on (SQLite in a fresh state folder, as on a fresh
+// clone). The load goes to one server at a time, in slices. Run one after another, the later of two
+// servers measures some 10 % slower whatever it runs, so each round takes another order and the
+// rounds go through every order: each server runs first, second and third equally often. Each server
+// gets a warm-up slice (not counted) before the rounds.
+const ROUNDS = 6;
+const WARMUP_S = 2;
 const servers: Awaited<ReturnType<typeof startServer>>[] = [];
 try {
   const offServer = await startServer({ QUESTION_LOG_DAYS: "0" });
   servers.push(offServer);
+  const controlServer = await startServer({ QUESTION_LOG_DAYS: "0" });
+  servers.push(controlServer);
   const onServer = await startServer({ QUESTION_LOG_DAYS: "90", MINSHENG_STATE_DIR: state, DATABASE_URL: "" });
   servers.push(onServer);
+  const measured = [
+    { server: offServer, runs: [] as autocannon.Result[] },
+    { server: controlServer, runs: [] as autocannon.Result[] },
+    { server: onServer, runs: [] as autocannon.Result[] },
+  ];
+  for (const { server } of measured) await loadRun({ url: server.base, duration: WARMUP_S, connections, requests });
   const floor = await loadRun({ url: `${offServer.base}/healthz`, duration: Math.max(5, Math.round(duration / 2)), connections });
-  const ROUNDS = 2;
-  const offRuns: autocannon.Result[] = [];
-  const onRuns: autocannon.Result[] = [];
-  const slice = Math.max(3, Math.round(duration / ROUNDS));
+  const slice = Math.max(2, Math.round(duration / ROUNDS));
+  const sequence = orders(measured);
   for (let i = 0; i < ROUNDS; i++) {
-    offRuns.push(await loadRun({ url: offServer.base, duration: slice, connections, requests }));
-    onRuns.push(await loadRun({ url: onServer.base, duration: slice, connections, requests }));
+    for (const m of sequence[i % sequence.length] ?? measured) m.runs.push(await loadRun({ url: m.server.base, duration: slice, connections, requests }));
   }
+  const [offRuns, controlRuns, onRuns] = measured.map((m) => m.runs) as [autocannon.Result[], autocannon.Result[], autocannon.Result[]];
   const off = { ask: combine(offRuns) };
+  const control = { ask: combine(controlRuns) };
   const on = { ask: combine(onRuns), peakRssMb: peakRssMb(onServer.server.pid) };
   const { ask } = { ask: on.ask };
   const summary = (r: autocannon.Result) => ({
@@ -88,15 +107,20 @@ try {
     errors: r.errors + r.non2xx,
     total: r.requests.total,
   });
+  const ratio = (a: autocannon.Result, b: autocannon.Result) => Math.round((a.requests.average / b.requests.average) * 1000) / 1000;
   const report = {
     connections,
-    durationS: duration,
+    durationS: slice * ROUNDS,
+    rounds: ROUNDS,
+    warmupS: WARMUP_S,
     questions: questions.length,
     ask: { ...summary(ask), latencyMs: { median: ask.latency.p50, p95: loadP95(ask), p99: ask.latency.p99 } },
     baselineHealthz: { ...summary(floor), latencyMs: { median: floor.latency.p50, p95: loadP95(floor), p99: floor.latency.p99 } },
     ratioToBaseline: Math.round((ask.requests.average / floor.requests.average) * 1000) / 1000,
     questionLogOff: { ...summary(off.ask), latencyMs: { median: off.ask.latency.p50, p95: loadP95(off.ask) } },
-    ratioLogOnToOff: Math.round((ask.requests.average / off.ask.requests.average) * 1000) / 1000,
+    ratioLogOnToOff: ratio(ask, off.ask),
+    questionLogOffControl: { ...summary(control.ask), latencyMs: { median: control.ask.latency.p50, p95: loadP95(control.ask) } },
+    ratioOffControlToOff: ratio(control.ask, off.ask),
     serverPeakRssMb: on.peakRssMb,
   };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
@@ -104,9 +128,10 @@ try {
     const r = report;
     process.stdout.write(
       [
-        `POST /api/ask, ${r.questions} questions round robin, ${r.connections} connections, ${r.durationS}s per server (alternating rounds), question log on (SQLite):`,
+        `POST /api/ask, ${r.questions} questions round robin, ${r.connections} connections, ${r.durationS}s per server (${r.rounds} rounds in turning order, after a ${r.warmupS}s warm-up), question log on (SQLite):`,
         `  ${r.ask.requestsPerSec} req/s; latency median ${r.ask.latencyMs.median} ms, p95 ${r.ask.latencyMs.p95} ms, p99 ${r.ask.latencyMs.p99} ms; errors ${r.ask.errors} of ${r.ask.total}`,
         `question log off (QUESTION_LOG_DAYS=0): ${r.questionLogOff.requestsPerSec} req/s; median ${r.questionLogOff.latencyMs.median} ms, p95 ${r.questionLogOff.latencyMs.p95} ms (on/off ×${r.ratioLogOnToOff})`,
+        `control, a second server with the log off: ${r.questionLogOffControl.requestsPerSec} req/s; median ${r.questionLogOffControl.latencyMs.median} ms, p95 ${r.questionLogOffControl.latencyMs.p95} ms (off/off ×${r.ratioOffControlToOff}: the noise floor of on/off)`,
         `baseline GET /healthz: ${r.baselineHealthz.requestsPerSec} req/s; median ${r.baselineHealthz.latencyMs.median} ms, p99 ${r.baselineHealthz.latencyMs.p99} ms (ask/baseline ×${r.ratioToBaseline})`,
         `server peak RSS: ${r.serverPeakRssMb} MB`,
       ].join("\n") + "\n",
