@@ -26,6 +26,7 @@ describe("what a question asks for", () => {
     ["老年食堂在哪条街", ["office"]],
     ["有没有补贴一个月多少钱", ["amount"]],
     ["护理培训一年有几次", ["count"]],
+    ["12333几点上班", ["hours"]],
   ])("%s → %j", (q, expected) => {
     expect(asks(q)).toEqual(expect.arrayContaining(expected));
   });

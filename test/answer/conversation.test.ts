@@ -162,6 +162,12 @@ describe("follow-up questions", () => {
     expect(a.profile?.hukou).toBeUndefined();
   });
 
+  it("a question asking no figure is not led by an indicator row (打零工 … 医保怎么交 is not the coverage rate)", async () => {
+    const a = await chat("我在六安打零工", "医保怎么交");
+    expect(a.citations[0]?.location ?? "").not.toMatch(/指标/);
+    expect(a.text.split("\n")[0]).not.toMatch(/参保率/);
+  });
+
   it("'X的呢' naming another service swaps it into the earlier question", async () => {
     const a = await chat("淮南公租房谁能申请", "保障性租赁住房的呢");
     expect(a.interpretation?.question).toMatch(/^淮南保障性租赁住房谁能申请/);

@@ -1,5 +1,5 @@
 import { fill } from "../../prompts.ts";
-import { DETAIL_ASKS, statesAsked } from "../asks.ts";
+import { DETAIL_ASKS, figureAsks, statesAsked } from "../asks.ts";
 import { coverage } from "../evidence.ts";
 import { composeNotStated } from "./not-stated.ts";
 import type { Citation } from "../../contract/answer.ts";
@@ -67,6 +67,11 @@ export async function composePassage(deps: ComposeDeps, q: Question): Promise<Dr
       return details ? statingFit(quote, q) : (quote.match(/、/g) ?? []).length >= MIN_ENUMERATION ? coverage(q.concepts, quote) : -1;
     };
     found = found.map(({ city, hits }) => ({ city, hits: [...leadFirst(hits.slice(0, DETAIL_DEPTH), fit), ...hits.slice(DETAIL_DEPTH)] }));
+  }
+  // A table row states only a number: it does not lead an answer to a question that asks none
+  // ("医保怎么交" is not answered by the insurance coverage rate).
+  if (figureAsks(q.asks).length === 0) {
+    found = found.map(({ city, hits }) => ({ city, hits: leadFirst(hits, (h) => (h.chunk.kind === "table-row" ? -1 : 0)) }));
   }
   const max = deps.config.retrieval.maxCitations;
   const hits = mergeCityHits(found, max);
