@@ -50,8 +50,26 @@ export function topicText(norm: string, lexicon: Lexicon): string {
     (m) => m.entry.kind !== "intents" || FORM_INTENTS.has(m.entry.term),
   );
   let out = norm;
-  for (const m of [...spans].sort((a, b) => b.start - a.start)) out = out.slice(0, m.start) + " " + out.slice(m.end);
+  for (const m of [...spans].sort((a, b) => b.start - a.start)) {
+    // A form with a gap ("哪个…高" in "哪个低保高") gives up only its own words: the gap is the topic.
+    const gapped = m.entry.forms.includes(m.form) ? undefined : gapParts(m.entry.forms, m.form);
+    out = gapped
+      ? out.slice(0, m.start) + " " + m.form.slice(gapped[0].length, m.form.length - gapped[1].length) + " " + out.slice(m.end)
+      : out.slice(0, m.start) + " " + out.slice(m.end);
+  }
   return out;
+}
+
+/** The first and last words of the gapped form that matched `text` ("哪个…高" for "哪个低保高"). */
+function gapParts(forms: readonly string[], text: string): [string, string] | undefined {
+  for (const f of forms) {
+    const parts = f.split("…");
+    if (parts.length < 2) continue;
+    const first = parts[0] as string;
+    const last = parts.at(-1) as string;
+    if (text.startsWith(first) && text.endsWith(last) && text.length >= first.length + last.length) return [first, last];
+  }
+  return undefined;
 }
 
 /**

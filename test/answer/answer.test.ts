@@ -103,6 +103,15 @@ describe("figures", () => {
   });
 });
 
+describe("comparisons", () => {
+  it("'哪个…高' between the two cities compares them; the word in the gap is the topic, not a verdict on the asker", async () => {
+    const a = await ask("六安和淮南哪个低保高");
+    expect(a.kind).toBe("compare");
+    expect(a.interpretation?.topic).toContain("低保");
+    expect(a.eligibility).toEqual([]);
+  });
+});
+
 describe("service lists", () => {
   it("lists every item of an area with the declared count", async () => {
     const a = await ask("六安幼有所育包括哪些基本公共服务");
