@@ -135,3 +135,22 @@ describe("check and rules", () => {
     expect(tested.stdout).toMatch(/\d+ rules, \d+ test cases: all pass/);
   });
 });
+
+describe("eval", () => {
+  it("scores the set named as an argument (npm run eval -- FILE), not the default one; two sets are a usage error", async () => {
+    const file = path.join(work, "two.jsonl");
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ id: "x1", question: "六安低保标准是多少", type: "figure", number: "630", gold: [{ city: "六安市", anyOf: ["630元/人/月"] }] }),
+        JSON.stringify({ id: "x2", question: "今天天气怎么样", type: "out_of_scope" }),
+      ].join("\n"),
+    );
+    const { code, stdout } = await cli(["eval", file, "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).system.n).toBe(2);
+    const both = await cli(["eval", file, "--questions", file]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain("eval takes one question set");
+  });
+});
