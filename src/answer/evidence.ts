@@ -184,17 +184,17 @@ function clauseWindow(sentence: string, concepts: readonly Concept[], preferDigi
     .replace(/[，；：,;:]$/, "");
 }
 
-/**
- * The sentence of a passage that states most of the question's concepts (digits count extra for
- * figure questions, enumerations for "which …" questions). Long sentences are trimmed to the
- * clauses around their best clause, except an enumeration asked for, which is quoted whole.
- */
 /** The sentence of a passage that holds a phrase (whitespace aside), or undefined. */
 export function sentenceHolding(passage: string, phrase: string): string | undefined {
   const flat = squash(phrase);
   return splitSentences(passage).find((s) => squash(s.text).includes(flat))?.text.trim();
 }
 
+/**
+ * The sentence of a passage that states most of the question's concepts (digits count extra for
+ * figure questions, enumerations for "which …" questions). Long sentences are trimmed to the
+ * clauses around their best clause, except an enumeration asked for, which is quoted whole.
+ */
 export function bestQuote(passage: string, concepts: readonly Concept[], preferDigits = false, enumeration = false): Quote {
   const sentences = splitSentences(passage);
   let best: { text: string; score: number; i: number } | undefined;

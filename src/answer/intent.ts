@@ -98,7 +98,7 @@ export function detectAsks(lexicon: Lexicon, norm: string): Ask[] {
   };
   // …and the clause goes on past it ("有没有补贴一个月多少钱" still asks the amount).
   const describes = (m: LexiconMatch) =>
-    FIGURE_WORDS.includes(m.entry.term as Ask) &&
+    (FIGURE_ASKS.includes(m.entry.term as Ask) || m.entry.term === "rate") &&
     /[^吗呢啊呀么的]/.test(norm.slice(m.end, clauseEnd(m.end))) &&
     existence.some((e) => e.end <= m.start && clauseEnd(e.end) >= m.end);
   const matches = matchLexicon(lexicon, norm, ["asks"]).filter((m) => !describes(m));
@@ -112,9 +112,6 @@ export function detectAsks(lexicon: Lexicon, norm: string): Ask[] {
   found.delete("not_asked");
   return [...found].filter((a) => (ASKS as readonly string[]).includes(a));
 }
-
-/** Asks that a figure answers. */
-const FIGURE_WORDS: readonly Ask[] = ["amount", "count", "percent", "area_size", "duration", "length", "rate", "standard"];
 
 /** Figure kinds with a unit of their own (everything but the generic "多少"). */
 const SPECIFIC_FIGURES: readonly Ask[] = ["amount", "count", "percent", "area_size", "duration", "length"];

@@ -33,7 +33,6 @@ export function charBigrams(text: string): string[] {
   return chars.slice(1).map((c, i) => (chars[i] as string) + c);
 }
 
-/** A text to match literally inside a regular expression. */
 /**
  * The clauses of a message, split at punctuation and spaces ("我是淮南的 想问下蚌埠低保多少" → two):
  * the last one is usually what is asked.
@@ -42,6 +41,7 @@ export function messageClauses(text: string): string[] {
   return text.split(/[，,。；;！!？?\s]+/).filter(Boolean);
 }
 
+/** A text to match literally inside a regular expression. */
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

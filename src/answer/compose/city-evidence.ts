@@ -53,24 +53,44 @@ async function retrieveEvidence(deps: ComposeDeps, q: Question): Promise<CityEvi
   return { found, missing, elsewhere };
 }
 
+/** A passage with its text normalised for matching. */
+export interface NormalisedPassage {
+  chunk: Chunk;
+  text: string;
+}
+
 /** Each city's passages, normalised once per loaded build, and which concepts each city's plan states. */
-const textsByCity = new WeakMap<readonly Chunk[], { texts: Map<string, string[]>; states: Map<string, boolean> }>();
+const passagesCache = new WeakMap<readonly Chunk[], { byCity: Map<string, NormalisedPassage[]>; states: Map<string, boolean> }>();
+
+function cached(chunks: readonly Chunk[]): { byCity: Map<string, NormalisedPassage[]>; states: Map<string, boolean> } {
+  let c = passagesCache.get(chunks);
+  if (!c) {
+    const byCity = new Map<string, NormalisedPassage[]>();
+    for (const chunk of chunks) {
+      const list = byCity.get(chunk.city) ?? [];
+      if (list.length === 0) byCity.set(chunk.city, list);
+      list.push({ chunk, text: normalizeText(`${chunk.context} ${chunk.text}`) });
+    }
+    passagesCache.set(chunks, (c = { byCity, states: new Map() }));
+  }
+  return c;
+}
+
+/** A city's passages with their normalised text (computed once per loaded build). */
+export function cityPassages(chunks: readonly Chunk[], city: string): readonly NormalisedPassage[] {
+  return cached(chunks).byCity.get(city) ?? [];
+}
 
 /** Whether any passage of the city's plan states the concept (answered once per build, city and concept). */
 function cityStates(chunks: readonly Chunk[], city: string, concept: Concept): boolean {
-  let cached = textsByCity.get(chunks);
-  if (!cached) {
-    const texts = new Map<string, string[]>();
-    for (const c of chunks) texts.set(c.city, [...(texts.get(c.city) ?? []), normalizeText(`${c.context} ${c.text}`)]);
-    textsByCity.set(chunks, (cached = { texts, states: new Map() }));
-  }
+  const { states } = cached(chunks);
   const key = `${city}\u0000${concept.term}\u0000${concept.alternatives.join("\u0000")}`;
-  let states = cached.states.get(key);
-  if (states === undefined) {
-    states = (cached.texts.get(city) ?? []).some((t) => conceptCoverage(concept, t) >= 0.5);
-    cached.states.set(key, states);
+  let stated = states.get(key);
+  if (stated === undefined) {
+    stated = cityPassages(chunks, city).some((p) => conceptCoverage(concept, p.text) >= 0.5);
+    states.set(key, stated);
   }
-  return states;
+  return stated;
 }
 
 /**

@@ -9,7 +9,7 @@ import { matchRules } from "../../rules/match.ts";
 import type { Citation } from "../../contract/answer.ts";
 import { documentMeta, makeCitation, quoteFor, type ComposeDeps, type Draft, type Question } from "./common.ts";
 import { refs } from "../../util/text.ts";
-import { evidenceByCity, mergeCityHits } from "./city-evidence.ts";
+import { cityPassages, evidenceByCity, mergeCityHits } from "./city-evidence.ts";
 import { conceptCoverage, coverage } from "../evidence.ts";
 
 /** Passages cited after the "not stated" sentence: the closest ones, not a reading list. */
@@ -86,11 +86,10 @@ export async function composeOnlyElsewhere(deps: ComposeDeps, q: Question): Prom
   if (found.length > 0 || !e) return undefined;
   const concept = q.concepts.find((c) => c.term === e.term);
   if (!concept) return undefined;
-  const chunks = deps.index.chunks
-    .filter((c) => e.others.includes(c.city))
-    .map((c) => ({ c, text: normalizeText(`${c.context} ${c.text}`) }))
+  const chunks = e.others
+    .flatMap((city) => cityPassages(deps.index.chunks, city))
     .filter(({ text }) => conceptCoverage(concept, text) >= 0.5)
-    .map(({ c, text }) => ({ c, score: coverage(q.concepts, text) }))
+    .map(({ chunk, text }) => ({ c: chunk, score: coverage(q.concepts, text) }))
     .sort((a, b) => b.score - a.score)
     .slice(0, ELSEWHERE_CITED);
   const citations = chunks.map(({ c, score }) => makeCitation(deps, c, quoteFor(c, q.concepts, false).text, score));

@@ -25,13 +25,27 @@ function topicsOf(standard: Standard): string[] {
   return topics;
 }
 
+const aboutCache = new WeakMap<Question, { about: string; text: string }>();
+
+/**
+ * What a question says a standard is about, worked out once per question: its words without those
+ * describing the person ("我是低保户，看病能报销多少" names a person's group, not the 低保 standard), and
+ * that with the official terms its synonyms add.
+ */
+function aboutText(deps: ComposeDeps, q: Question): { about: string; text: string } {
+  let cached = aboutCache.get(q);
+  if (!cached) {
+    const lexicon = deps.index.corpus.lexicon;
+    const about = withoutPersonFacts(q.norm, lexicon);
+    cached = { about, text: [about, ...expandQuery(about, lexicon).added.map(normalizeText)].join(" ") };
+    aboutCache.set(q, cached);
+  }
+  return cached;
+}
+
 /** The standard a question names for a city: the one whose longest topic occurs in it. */
 export function standardFor(deps: ComposeDeps, q: Question, city: string): Standard | undefined {
-  // "我是低保户，看病能报销多少" names a person's group, not the 低保 standard: words describing the
-  // person do not name a standard.
-  const lexicon = deps.index.corpus.lexicon;
-  const about = withoutPersonFacts(q.norm, lexicon);
-  const text = [about, ...expandQuery(about, lexicon).added.map(normalizeText)].join(" ");
+  const { text } = aboutText(deps, q);
   let best: { standard: Standard; length: number } | undefined;
   for (const s of deps.index.corpus.standards ?? []) {
     if (!s.entries.some((e) => e.city === city)) continue;
@@ -43,7 +57,7 @@ export function standardFor(deps: ComposeDeps, q: Question, city: string): Stand
 
 /** The question names a standard by one of its "…标准" topics ("淮南低保标准"): a figure is what it wants. */
 export function namesStandard(deps: ComposeDeps, q: Question): boolean {
-  const text = withoutPersonFacts(q.norm, deps.index.corpus.lexicon);
+  const text = aboutText(deps, q).about;
   return (deps.index.corpus.standards ?? []).some((s) => topicsOf(s).some((t) => t.endsWith("标准") && text.includes(t)));
 }
 
