@@ -104,7 +104,8 @@ const FactEntry = z
   .strict();
 const AskEntry = z.object({ term: z.enum(ASKS), variants: z.array(word).min(1) }).strict();
 const IntentEntry = z.object({ term: z.enum(INTENT_WORDS), variants: z.array(word).min(1) }).strict();
-const PersonEntry = z.object({ term: word, relation: z.enum(RELATIONS), variants }).strict();
+/** `gender`: what the word itself says of the person ("我妈" is a woman), used when a question is about them. */
+const PersonEntry = z.object({ term: word, relation: z.enum(RELATIONS), gender: z.enum(["男", "女"]).optional(), variants }).strict();
 const AreaEntry = z.object({ term: word, office: word.optional(), variants }).strict();
 
 export const LexiconSchema = z
@@ -142,6 +143,8 @@ export interface LexiconEntry {
   /** A group that provides services rather than receives them. */
   provider?: boolean;
   relation?: Relation;
+  /** A person word's gender ("我妈": 女). */
+  gender?: "男" | "女";
   office?: string;
 }
 
@@ -180,7 +183,7 @@ export function lexiconEntries(spec: LexiconSpec): LexiconEntry[] {
         term,
         forms,
         ...(kind === "facts" ? { fact: String(e.fact), value: e.value as string | boolean | number, ...(e.benefit ? { benefit: true } : {}), ...(e.speaker ? { speaker: true } : {}) } : {}),
-        ...(kind === "persons" ? { relation: e.relation as Relation } : {}),
+        ...(kind === "persons" ? { relation: e.relation as Relation, ...(e.gender ? { gender: e.gender as "男" | "女" } : {}) } : {}),
         ...(kind === "areas" && typeof e.office === "string" ? { office: e.office } : {}),
         ...(kind === "groups" && e.role === "provider" ? { provider: true } : {}),
       });

@@ -1,6 +1,6 @@
 import { chineseNumeral } from "../util/text.ts";
 import { intentTerms, type Lexicon } from "../corpus/lexicon.ts";
-import { matchLexicon } from "../corpus/lexicon-match.ts";
+import { matchLexicon, type LexiconMatch } from "../corpus/lexicon-match.ts";
 import { normalizeText } from "../util/normalize.ts";
 import { HOUSEHOLD_FACTS, type FactName, type Profile } from "../contract/profile.ts";
 
@@ -68,6 +68,8 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
   let subject: "self" | "other" = "self";
   const denied = new Set<string>();
   let clauseSubject: "self" | "other" | undefined;
+  // The relative a clause is about, carried like its subject ("我妈…，能做两癌筛查吗").
+  let clausePerson: LexiconMatch | undefined;
   const employments = new Set<NonNullable<Profile["employment"]>>();
   const clauses = [...text.matchAll(/([^，。！？!?；;,\n ]+)([，。！？!?；;,\n ]*)/g)];
   for (const [, clause = "", mark = ""] of clauses) {
@@ -76,9 +78,13 @@ export function extractFacts(question: string, lexicon: Lexicon): Extracted {
     const persons = words.filter((m) => m.entry.kind === "persons");
     const person = persons.find((m) => m.entry.relation !== "self") ?? persons[0];
     if (person) clauseSubject = person.entry.relation === "self" ? "self" : "other";
+    if (person) clausePerson = person;
     const about = clauseSubject ?? "self";
     const asking = isQuestionClause(clause, mark, lexicon);
     if (asking) subject = about;
+    // A question about 我妈 or 老公 is about a woman or a man: the word says so, nobody has to.
+    const gender = clausePerson?.entry.gender;
+    if (asking && about === "other" && gender) facts.gender = gender;
     // Said about the speaker: the clause has a first-person marker of its own ("我是城镇户口"), or it
     // is a bare self-description ("六安城镇户口", "家里困难"). A clause without a marker that also
     // names a service qualifies a group in a question ("城镇户籍低保家庭申请公租房的保障率"): judged, never remembered.

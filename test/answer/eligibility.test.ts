@@ -89,6 +89,17 @@ describe("eligibility questions are answered by the rules", () => {
     expect(r).toMatchObject({ verdict: "conditional", missingFacts: ["age"] });
   });
 
+  it("a question about 我老婆 or 我老公 is judged for a woman or a man, and the rule asked about leads", async () => {
+    const app = await testApp();
+    const wife = await app.ask("我老婆在淮南，能做两癌筛查吗");
+    expect(wife.eligibility.find((x) => x.ruleId === "huainan.women.two-cancer-screening")?.verdict).toBe("conditional");
+    const husband = await app.ask("我老公在淮南能做两癌筛查吗");
+    expect(husband.eligibility[0]).toMatchObject({ ruleId: "huainan.women.two-cancer-screening", verdict: "not_eligible" });
+    // Another rule of the same passage never opens the answer with its 不符合.
+    expect(husband.text.split("\n")[0]).toContain("两癌");
+    expect(husband.remember?.gender).toBeUndefined();
+  });
+
   it("says when the plan is still studying something (长期护理保险)", async () => {
     const app = await testApp();
     const a = await app.ask("六安我妈失能了，能享受长期护理保险吗");

@@ -73,12 +73,15 @@ const cases: { text: string; judged: Profile; stored: Profile; subject?: "self" 
   // relatives: judged for the relative, never remembered as the resident's own
   { text: "我妈失能了", judged: { selfCare: "失能" }, stored: {}, subject: "other" },
   { text: "我爸今年80岁", judged: { age: 80 }, stored: {}, subject: "other" },
-  { text: "我爸瘫痪了，能住敬老院吗", judged: { selfCare: "失能" }, stored: {}, subject: "other" },
+  { text: "我爸瘫痪了，能住敬老院吗", judged: { selfCare: "失能", gender: "男" }, stored: {}, subject: "other" },
   { text: "我家孩子上小学", judged: { schoolStage: "义务教育" }, stored: {}, subject: "other" },
   { text: "她现在失能了，我妈", judged: { selfCare: "失能" }, stored: {}, subject: "other" },
   { text: "我老公是退伍军人", judged: { veteran: true }, stored: {}, subject: "other" },
   { text: "我奶奶八十多了", judged: { age: 80 }, stored: {}, subject: "other" },
-  { text: "奶奶86了一个人住在乡下", judged: { age: 86, livingAlone: true, hukou: "农村" }, stored: {}, subject: "other" },
+  { text: "奶奶86了一个人住在乡下", judged: { age: 86, livingAlone: true, hukou: "农村", gender: "女" }, stored: {}, subject: "other" },
+  // the person word says who the question is about: 我妈 is a woman, whatever the speaker is
+  { text: "我老婆能做两癌筛查吗", judged: { gender: "女" }, stored: {}, subject: "other" },
+  { text: "我是男的，我老婆能做两癌筛查吗", judged: { gender: "女" }, stored: { gender: "男" }, subject: "other" },
   { text: "我今年52了", judged: { age: 52 }, stored: { age: 52 } },
 ];
 

@@ -56,7 +56,10 @@ export function renderResults(
         return n > 0 ? n : citations.push(c);
       }),
     );
-  const ordered = [...results].sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict]);
+  // Eligible and conditional first; the rest keep the order of relevance (the rule the question
+  // names before one its passage happens to quote), so an off-topic 不符合 never leads an open question.
+  const rank = (r: EligibilityResult) => Math.min(VERDICT_ORDER[r.verdict], VERDICT_ORDER.not_eligible);
+  const ordered = [...results].sort((a, b) => rank(a) - rank(b));
   const folded = ordered.filter((r, i) => r.verdict === "not_eligible" && i > 0);
   const shown = ordered.filter((r) => !folded.includes(r));
   shown.forEach((r, i) => {
